@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP_APP := $(VENV)/.installed-app
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: run test setup setup-dev lint bench default-model screenshots clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# torch is pinned to the CPU build that lies on local disk; a bare `torch` would pull CUDA (GBs).
+$(STAMP_APP): pyproject.toml | $(PY)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(STAMP_DEV): pyproject.toml $(STAMP_APP)
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[train,dev]'
+	touch $@
+
+setup: $(STAMP_APP)
+
+setup-dev: $(STAMP_DEV)
+
+run: $(STAMP_APP)
+	$(PY) -m album_app $(ARGS)
+
+test: $(STAMP_DEV)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: $(STAMP_DEV)
+	$(VENV)/bin/ruff check album_app trainer tests bench
+
+bench: $(STAMP_DEV)
+	$(PY) bench/scan_speed.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

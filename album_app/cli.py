@@ -1,0 +1,246 @@
+"""The command line: subcommands over the core, no logic of their own.
+
+Exit codes: 0 success (skipped files are not failures), 1 an error the person can fix
+(message on stderr), 2 a bad argument, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from album_app import __version__
+from album_app.catalog import Catalog, CatalogError
+from album_app.library import resolve_library
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, tuple[Command, str]] = {}
+
+
+class UserError(Exception):
+    """A problem the person can fix; printed without a traceback."""
+
+
+def command(name: str, help_text: str) -> Callable[[Command], Command]:
+    def register(function: Command) -> Command:
+        COMMANDS[name] = (function, help_text)
+        return function
+
+    return register
+
+
+def open_catalog(args: argparse.Namespace, *, writer: bool) -> Catalog:
+    return Catalog(resolve_library(args.library), writer=writer)
+
+
+def print_json(value: object) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def warn(message: str) -> None:
+    print(f"album-app: {message}", file=sys.stderr)
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+
+@command("scan", "index photo folders (incremental); progress on stderr")
+def cmd_scan(args: argparse.Namespace) -> int:
+    from album_app.ingest.reembed import embed_pending
+    from album_app.ingest.scan import ScanError, scan
+    from album_app.progress import CancelToken, StderrProgress
+
+    cancel = CancelToken()
+    show = None if args.quiet else StderrProgress()
+    with open_catalog(args, writer=True) as catalog:
+        encoder = None
+        if not args.no_embed:
+            from album_app.embed.active import open_active_encoder
+
+            encoder, warnings = open_active_encoder(catalog)
+            for message in warnings:
+                warn(message)
+        try:
+            summary = scan(catalog, args.folders, encoder, workers=args.workers, progress=show, cancel=cancel)
+            if encoder is not None and not summary.cancelled:
+                summary.embedded += embed_pending(catalog, encoder, progress=show, cancel=cancel)
+        except KeyboardInterrupt:
+            cancel.cancel()
+            raise
+        except ScanError as error:
+            raise UserError(str(error)) from error
+    if args.json:
+        print_json(summary.as_dict())
+    else:
+        print(
+            f"{summary.found} files: {summary.indexed} indexed, {summary.skipped} skipped, "
+            f"{summary.unchanged} unchanged, {summary.missing} missing; {summary.seconds:.1f} s"
+        )
+        for reason, count in sorted(summary.skip_reasons.items(), key=lambda item: -item[1]):
+            print(f"  skipped {count}: {reason}")
+    if summary.cancelled:
+        warn("scan interrupted; run it again to resume")
+        return EXIT_INTERRUPTED
+    return EXIT_OK
+
+
+@command("photos", "list photos with their time, place and camera")
+def cmd_photos(args: argparse.Namespace) -> int:
+    from album_app.catalog.photos import photo_records
+
+    with open_catalog(args, writer=False) as catalog:
+        records = photo_records(catalog, args.status)
+    fields = ("path", "status", "skip_reason", "taken_at", "time_source", "time_hint", "time_hint_source",
+              "lat", "lon", "alt", "camera", "width", "height", "orientation", "format")
+    rows = [{key: record.get(key) for key in fields} for record in records]
+    if args.json:
+        print_json(rows)
+        return EXIT_OK
+    for row in rows:
+        when = row["taken_at"] or (f"~{row['time_hint']} ({row['time_hint_source']})" if row["time_hint"] else "-")
+        place = f"{row['lat']:.5f},{row['lon']:.5f}" if row["lat"] is not None else "-"
+        extra = f"  [{row['skip_reason']}]" if row["skip_reason"] else ""
+        print(f"{row['status']:8} {when:32} {place:22} {row['path']}{extra}")
+    return EXIT_OK
+
+
+@command("status", "catalog path, counts by status, model in use")
+def cmd_status(args: argparse.Namespace) -> int:
+    from album_app.catalog.codes import active_model
+    from album_app.catalog.photos import status_counts
+
+    with open_catalog(args, writer=False) as catalog:
+        counts = status_counts(catalog)
+        model = active_model(catalog)
+        info = {
+            "catalog": str(catalog.paths.catalog),
+            "schema_version": catalog.schema_version(),
+            "counts": {status: counts.get(status, 0) for status in ("indexed", "skipped", "missing")},
+            "model": {"id": model.id, "path": model.path, "source": model.source} if model else None,
+        }
+    if args.json:
+        print_json(info)
+    else:
+        counts_text = ", ".join(f"{count} {status}" for status, count in info["counts"].items())
+        print(f"catalog: {info['catalog']}\nphotos: {counts_text}")
+        print(f"model: {model.id} ({model.source}, {model.path})" if model else "model: none yet")
+    return EXIT_OK
+
+
+@command("embeddings", "write paths, codes and model id to an .npz file")
+def cmd_embeddings(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from album_app.catalog.codes import load_codes
+    from album_app.catalog.photos import photo_records
+    from album_app.embed.active import open_active_encoder
+    from album_app.ingest.reembed import embed_pending
+
+    override = Path(args.model) if args.model else None
+    with open_catalog(args, writer=True) as catalog:
+        encoder, warnings = open_active_encoder(catalog, override, activate=override is None)
+        for message in warnings:
+            warn(message)
+        embed_pending(catalog, encoder, progress=None if args.quiet else _stderr_progress())
+        ids, codes = load_codes(catalog, encoder.model_id)
+        paths_by_id = {record["id"]: record["path"] for record in photo_records(catalog, "indexed")}
+    paths = np.array([paths_by_id[i] for i in ids], dtype=str)
+    np.savez(args.out, paths=paths, codes=codes, model_id=np.array(encoder.model_id))
+    print(f"{len(ids)} codes from model {encoder.model_id} written to {args.out}")
+    return EXIT_OK
+
+
+def _stderr_progress() -> Callable[..., None]:
+    from album_app.progress import StderrProgress
+
+    return StderrProgress()
+
+
+# -- parsing ----------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--library", metavar="PATH", default=argparse.SUPPRESS,
+                        help="library folder or catalog file (default: $ALBUM_APP_LIBRARY, else your data folder)")
+    parser = argparse.ArgumentParser(
+        prog="album-app", parents=[common],
+        description="Turn photo folders into albums, on your own machine. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"album-app {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = commands.add_parser("scan", parents=[common], help=COMMANDS["scan"][1])
+    scan.add_argument("folders", nargs="+", metavar="FOLDER")
+    scan.add_argument("--json", action="store_true", help="print the summary as JSON")
+    scan.add_argument("--workers", type=int, default=None, help="decoder processes (default: one per core)")
+    scan.add_argument("--no-embed", action="store_true", help="index only; embed later")
+    scan.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    photos = commands.add_parser("photos", parents=[common], help=COMMANDS["photos"][1])
+    photos.add_argument("--json", action="store_true")
+    photos.add_argument("--status", choices=("indexed", "skipped", "missing"))
+
+    status = commands.add_parser("status", parents=[common], help=COMMANDS["status"][1])
+    status.add_argument("--json", action="store_true")
+
+    embeddings = commands.add_parser("embeddings", parents=[common], help=COMMANDS["embeddings"][1])
+    embeddings.add_argument("--out", required=True, metavar="FILE.npz")
+    embeddings.add_argument("--model", metavar="MODEL.onnx", help="embed with this model instead of the one in use")
+    embeddings.add_argument("--quiet", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    positionals = _positionals(argv)
+    wants_help = any(a in ("-h", "--help", "--version") for a in argv)
+    if not wants_help and (not positionals or positionals[0] not in COMMANDS):
+        return _open_window(argv)
+    args = parser.parse_args(argv)
+    if not hasattr(args, "library"):
+        args.library = None
+    function, _ = COMMANDS[args.command]
+    try:
+        return function(args)
+    except (UserError, CatalogError) as error:
+        warn(str(error))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        warn("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _positionals(argv: list[str]) -> list[str]:
+    """Arguments that are not options or an option's value (only --library takes one before a command)."""
+    found, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--library":
+            skip = True
+        elif not arg.startswith("-"):
+            found.append(arg)
+    return found
+
+
+def _open_window(argv: list[str]) -> int:
+    window = argparse.ArgumentParser(prog="album-app")
+    window.add_argument("--library", metavar="PATH", default=None)
+    window.add_argument("folders", nargs="*", metavar="FOLDER", help="folders to scan, as if dropped on the window")
+    args = window.parse_args(argv)
+    try:
+        from album_app.gui.app import run_app
+    except ImportError as error:
+        warn(f"the window needs PySide6 ({error}); the CLI commands work without it")
+        return EXIT_ERROR
+    return run_app(args.library, [Path(folder) for folder in args.folders])

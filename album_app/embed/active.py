@@ -1,0 +1,29 @@
+"""The model in use: the catalog remembers it; a broken one gives way to the bundled default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from album_app.catalog import Catalog
+from album_app.catalog.codes import active_model, register_model, set_active_model
+from album_app.embed.encoder import Encoder
+from album_app.embed.model import default_model_path, load_encoder
+
+
+def open_active_encoder(
+    catalog: Catalog, override: Path | None = None, *, threads: int | None = None, activate: bool = True
+) -> tuple[Encoder, list[str]]:
+    """The encoder to embed with, and warnings for the person (e.g. "model X is corrupt, using default").
+
+    With ``activate`` (and a writable catalog) the model that actually loaded is recorded as the
+    one in use, so photos embedded by another model are re-embedded in the background.
+    """
+    record = active_model(catalog)
+    path = override or (Path(record.path) if record else None)
+    encoder, warnings = load_encoder(path, threads)
+    if activate and catalog.writer:
+        bundled = encoder.path.resolve() == default_model_path().resolve()
+        register_model(catalog, encoder.model_id, str(encoder.path), "bundled" if bundled else "user")
+        if record is None or record.id != encoder.model_id:
+            set_active_model(catalog, encoder.model_id)
+    return encoder, warnings

@@ -1,0 +1,1 @@
+"""Folders -> files -> metadata, pixels and codes: the scan pipeline."""

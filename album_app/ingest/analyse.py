@@ -1,0 +1,86 @@
+"""One file, start to finish, in a worker process: read once, identify, hash, EXIF, decode, thumbnail."""
+
+from __future__ import annotations
+
+import os
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from album_app.ingest.decode import DecodeError, decode, save_thumbnail, thumbnail_path
+from album_app.ingest.exif import read_meta
+from album_app.ingest.identify import HEADER_BYTES, content_hash, describe_unknown, sniff
+from album_app.ingest.meta import PhotoMeta
+from album_app.preprocess import InputSpec
+
+# Larger files are not photos we should load whole into memory.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class Analysis:
+    """What a worker sends back: picklable, small (the model input is a few KB of uint8)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    content_hash: str | None = None
+    format: str | None = None
+    skip_reason: str | None = None
+    meta: PhotoMeta | None = None
+    width: int | None = None
+    height: int | None = None
+    pixels: np.ndarray | None = None
+
+
+def init_worker() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the scan cleanly and tells them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        os.nice(5)  # keep the desktop responsive while both cores decode
+    except OSError:
+        pass
+
+
+def analyse(path: str, size: int, mtime_ns: int, spec: InputSpec | None, thumbnails: Path | None) -> Analysis:
+    """Never raises for a bad file: every outcome is indexed or skipped with a readable reason."""
+    result = Analysis(path, size, mtime_ns)
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(HEADER_BYTES)
+            result.format = sniff(header)
+            if result.format is None:
+                result.skip_reason = describe_unknown(header)
+                return result
+            if size > MAX_FILE_BYTES:
+                result.skip_reason = f"file too large ({size // (1024 * 1024)} MB)"
+                return result
+            data = header + handle.read()
+    except FileNotFoundError:
+        result.skip_reason = "the file vanished while it was being read"
+        return result
+    except OSError as error:
+        result.skip_reason = f"cannot read the file: {error.strerror or error}"
+        return result
+    result.size = len(data)
+    result.content_hash = content_hash(data)
+    result.meta = read_meta(data, os.path.basename(path))
+    try:
+        decoded = decode(data, result.meta.orientation, spec)
+    except DecodeError as error:
+        result.skip_reason = str(error)
+        return result
+    except Exception as error:  # a decoder bug must cost one file, not the scan
+        result.skip_reason = f"cannot decode the image ({type(error).__name__}: {error})"
+        return result
+    result.format = decoded.format
+    result.width, result.height = decoded.width, decoded.height
+    result.pixels = decoded.pixels
+    if thumbnails is not None:
+        try:
+            save_thumbnail(decoded.thumbnail, thumbnail_path(thumbnails, result.content_hash))
+        except OSError:
+            pass  # a full disk costs the thumbnail (made again on the next scan), not the photo
+    return result

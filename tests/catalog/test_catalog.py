@@ -1,0 +1,110 @@
+"""The catalog file: migrations with a backup, one writer, readers that never block it."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from album_app.catalog import Catalog, CatalogError, schema
+from album_app.catalog.codes import active_model, load_codes, register_model, set_active_model, store_codes
+from album_app.library import CATALOG_NAME, resolve_library
+
+
+def test_new_catalog_records_its_migrations_and_uses_wal(library):
+    with Catalog(resolve_library(library)) as catalog:
+        versions = [row[0] for row in catalog.conn.execute("SELECT version FROM schema_migrations")]
+        mode = catalog.conn.execute("PRAGMA journal_mode").fetchone()[0]
+    assert versions == [m.version for m in schema.MIGRATIONS]
+    assert mode == "wal"
+
+
+def test_older_catalog_is_backed_up_then_migrated(library, monkeypatch):
+    with Catalog(resolve_library(library)) as catalog:
+        catalog.set_setting("kept", "yes")
+    newer = (*schema.MIGRATIONS, schema.Migration(schema.LATEST_VERSION + 1, "test column", "CREATE TABLE t (x)"))
+    monkeypatch.setattr("album_app.catalog.store.MIGRATIONS", newer)
+    monkeypatch.setattr("album_app.catalog.store.LATEST_VERSION", newer[-1].version)
+    with Catalog(resolve_library(library)) as catalog:
+        assert catalog.schema_version() == newer[-1].version
+        assert catalog.setting("kept") == "yes"
+    backup = library / f"{CATALOG_NAME}.v{schema.LATEST_VERSION}.bak"
+    assert backup.exists()
+    old = sqlite3.connect(backup)
+    assert old.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == schema.LATEST_VERSION
+    old.close()
+
+
+def test_catalog_from_a_newer_version_is_refused(library):
+    with Catalog(resolve_library(library)) as catalog, catalog.transaction() as conn:
+        conn.execute("INSERT INTO schema_migrations VALUES (999, 'future', 'now')")
+    with pytest.raises(CatalogError, match="newer album_app"):
+        Catalog(resolve_library(library))
+
+
+def test_one_writer_at_a_time_and_readers_are_not_blocked(library):
+    paths = resolve_library(library)
+    with Catalog(paths) as writer:
+        with pytest.raises(CatalogError, match="another album_app process"):
+            Catalog(paths)
+        with writer.transaction() as conn:
+            conn.execute("INSERT INTO settings VALUES ('a', '1')")
+            # A reader sees the last committed state while the writer holds its transaction open.
+            with Catalog(paths, writer=False) as reader:
+                assert reader.setting("a") is None
+        with Catalog(paths, writer=False) as reader:
+            assert reader.setting("a") == "1"
+            with pytest.raises(CatalogError, match="read-only"), reader.transaction():
+                pass
+    Catalog(paths).close()  # the lock went with the writer
+
+
+def test_failed_transaction_rolls_back(library):
+    with Catalog(resolve_library(library)) as catalog:
+        with pytest.raises(RuntimeError), catalog.transaction() as conn:
+            conn.execute("INSERT INTO settings VALUES ('a', '1')")
+            raise RuntimeError("boom")
+        assert catalog.setting("a") is None
+
+
+def test_not_a_database_gives_a_clear_error(tmp_path):
+    bogus = tmp_path / "photos.db"
+    bogus.write_text("this is not sqlite")
+    with pytest.raises(CatalogError, match="Cannot use the catalog"):
+        Catalog(resolve_library(bogus))
+
+
+def test_missing_catalog_for_reading_says_what_to_do(library):
+    with pytest.raises(CatalogError, match="scan a folder first"):
+        Catalog(resolve_library(library), writer=False)
+
+
+def test_library_location_rules(tmp_path, monkeypatch):
+    monkeypatch.delenv("ALBUM_APP_LIBRARY", raising=False)
+    assert resolve_library(tmp_path / "lib").catalog == tmp_path / "lib" / CATALOG_NAME
+    assert resolve_library(tmp_path / "mine.sqlite").root == tmp_path
+    monkeypatch.setenv("ALBUM_APP_LIBRARY", str(tmp_path / "env"))
+    assert resolve_library(None).root == tmp_path / "env"
+    assert resolve_library(tmp_path / "flag").root == tmp_path / "flag"  # the flag wins over the variable
+    monkeypatch.delenv("ALBUM_APP_LIBRARY")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert resolve_library(None).root == tmp_path / "xdg" / "album_app"
+
+
+def test_models_and_codes_round_trip(library):
+    import numpy as np
+
+    with Catalog(resolve_library(library)) as catalog:
+        register_model(catalog, "m1", "/models/m1.onnx", "bundled", {"nmi": 0.3})
+        set_active_model(catalog, "m1")
+        with catalog.transaction() as conn:
+            conn.execute(
+                "INSERT INTO photos (id, path, size, mtime_ns, status, added_at, updated_at)"
+                " VALUES (1, '/p.jpg', 1, 1, 'indexed', 'now', 'now')"
+            )
+        store_codes(catalog, "m1", [(1, np.arange(4, dtype=np.float32))])
+        ids, codes = load_codes(catalog, "m1")
+        model = active_model(catalog)
+    assert ids == [1]
+    assert codes.tolist() == [[0.0, 1.0, 2.0, 3.0]]
+    assert model is not None and model.summary == {"nmi": 0.3}
