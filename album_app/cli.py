@@ -156,6 +156,173 @@ def cmd_embeddings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@command("cluster", "suggest albums (keeps every edit you made)")
+def cmd_cluster(args: argparse.Namespace) -> int:
+    from album_app.albums import service
+
+    with open_catalog(args, writer=True) as catalog:
+        weights = service.load_weights(catalog)
+        if any(w is not None for w in (args.content_weight, args.time_weight, args.place_weight)):
+            from dataclasses import replace
+
+            weights = replace(
+                weights,
+                **{key: value for key, value in (("content", args.content_weight), ("time", args.time_weight),
+                                                  ("place", args.place_weight)) if value is not None},
+            )
+            service.save_weights(catalog, weights)
+        if args.new_only:
+            report = service.update(catalog, weights=weights)
+        else:
+            report = service.recluster(catalog, method=args.method, k=args.k, weights=weights)
+    if args.json:
+        print_json(report.__dict__)
+    else:
+        print(f"{report.albums} albums, {report.unsorted} photos unsorted ({report.method}, {report.photos} photos)")
+    return EXIT_OK
+
+
+def album_records(catalog: Catalog) -> dict[str, object]:
+    from album_app.catalog import albums as rows
+
+    paths = rows.photo_paths(catalog)
+    albums = []
+    for album in rows.load_albums(catalog, include_rejected=False):
+        albums.append({
+            "id": album.id, "name": album.display_name, "photos": [paths[p] for p in album.members],
+            "start": album.start_at, "end": album.end_at, "place": album.place, "locked": album.locked,
+            "suggested": not album.touched, "count": len(album.members),
+        })
+    return {"albums": albums, "unsorted": [paths[p] for p in rows.unsorted_photo_ids(catalog)]}
+
+
+@command("albums", "list albums and their photos")
+def cmd_albums(args: argparse.Namespace) -> int:
+    with open_catalog(args, writer=False) as catalog:
+        records = album_records(catalog)
+    if args.json:
+        print_json(records)
+        return EXIT_OK
+    for album in records["albums"]:  # type: ignore[union-attr]
+        mark = "accepted" if album["locked"] else ("edited" if not album["suggested"] else "suggested")
+        print(f"{album['id']:5}  {album['name']}  ({album['count']} photos, {mark})")
+    print(f"       Unsorted  ({len(records['unsorted'])} photos)")  # type: ignore[arg-type]
+    return EXIT_OK
+
+
+def _photo_id(catalog: Catalog, path: str) -> int:
+    import os
+
+    from album_app.catalog import albums as rows
+
+    photo_id = rows.photo_id_for_path(catalog, os.path.abspath(os.path.expanduser(path)))
+    if photo_id is None:
+        raise UserError(f"{path} is not in the catalog (scan its folder first).")
+    return photo_id
+
+
+def _edit(args: argparse.Namespace, action: Callable[[Catalog], object], done: str) -> int:
+    from album_app.albums.edits import EditError
+
+    with open_catalog(args, writer=True) as catalog:
+        try:
+            result = action(catalog)
+        except EditError as error:
+            raise UserError(str(error)) from error
+    print(done.format(result=result))
+    return EXIT_OK
+
+
+@command("rename", "rename an album")
+def cmd_rename(args: argparse.Namespace) -> int:
+    from album_app.albums import edits
+
+    return _edit(args, lambda c: edits.rename(c, args.id, args.name), f"renamed album {args.id}")
+
+
+@command("merge", "merge albums into the first one")
+def cmd_merge(args: argparse.Namespace) -> int:
+    from album_app.albums import edits
+
+    return _edit(args, lambda c: edits.merge(c, args.ids), "merged into album {result}")
+
+
+@command("split", "move photos of an album into a new album")
+def cmd_split(args: argparse.Namespace) -> int:
+    from album_app.albums import edits
+
+    return _edit(args, lambda c: edits.split(c, args.id, [_photo_id(c, p) for p in args.photos]),
+                 "new album {result}")
+
+
+@command("move", "move a photo into an album")
+def cmd_move(args: argparse.Namespace) -> int:
+    from album_app.albums import edits
+
+    return _edit(args, lambda c: edits.move(c, _photo_id(c, args.photo), args.id), f"moved to album {args.id}")
+
+
+@command("remove", "take a photo out of an album (it will not come back)")
+def cmd_remove(args: argparse.Namespace) -> int:
+    from album_app.albums import edits
+
+    return _edit(args, lambda c: edits.remove(c, _photo_id(c, args.photo), args.id), f"removed from album {args.id}")
+
+
+@command("reject", "reject a suggested album (it will not be suggested again)")
+def cmd_reject(args: argparse.Namespace) -> int:
+    from album_app.albums import edits
+
+    return _edit(args, lambda c: edits.reject(c, args.id), f"rejected album {args.id}")
+
+
+@command("lock", "accept an album: its photos stay in it")
+def cmd_lock(args: argparse.Namespace) -> int:
+    from album_app.albums import edits
+
+    return _edit(args, lambda c: edits.lock(c, args.id, not args.unlock),
+                 f"{'unlocked' if args.unlock else 'locked'} album {args.id}")
+
+
+@command("undo", "undo the last edit")
+def cmd_undo(args: argparse.Namespace) -> int:
+    from album_app.albums import edits
+
+    with open_catalog(args, writer=True) as catalog:
+        edit = edits.undo(catalog) if args.command == "undo" else edits.redo(catalog)
+    if edit is None:
+        print(f"nothing to {args.command}")
+    else:
+        print(f"{args.command}: {edit.kind} {json.dumps(edit.payload)}")
+    return EXIT_OK
+
+
+COMMANDS["redo"] = (cmd_undo, "redo the last undone edit")
+
+
+@command("export", "write albums to folders (links or copies; originals untouched)")
+def cmd_export(args: argparse.Namespace) -> int:
+    from album_app.albums.export import UNSORTED, ExportAlbum, ExportError, export
+
+    with open_catalog(args, writer=False) as catalog:
+        records = album_records(catalog)
+    albums = [ExportAlbum(a["id"], a["name"], a["photos"]) for a in records["albums"]]  # type: ignore[index,union-attr]
+    if not args.no_unsorted:
+        albums.append(ExportAlbum(None, UNSORTED, list(records["unsorted"])))  # type: ignore[arg-type]
+    try:
+        report = export(albums, Path(args.dest), args.mode)
+    except ExportError as error:
+        raise UserError(str(error)) from error
+    for failure in report.failed:
+        warn(failure)
+    if args.json:
+        print_json(report.__dict__)
+    else:
+        print(f"{report.destination}: {report.written} written, {report.kept} already there, "
+              f"{report.removed} removed ({report.mode})")
+    return EXIT_OK
+
+
 def _stderr_progress() -> Callable[..., None]:
     from album_app.progress import StderrProgress
 
@@ -194,6 +361,42 @@ def build_parser() -> argparse.ArgumentParser:
     embeddings.add_argument("--out", required=True, metavar="FILE.npz")
     embeddings.add_argument("--model", metavar="MODEL.onnx", help="embed with this model instead of the one in use")
     embeddings.add_argument("--quiet", action="store_true")
+
+    cluster = commands.add_parser("cluster", parents=[common], help=COMMANDS["cluster"][1])
+    cluster.add_argument("--method", choices=("auto", "kmeans", "affinity", "hdbscan"), default="auto")
+    cluster.add_argument("--k", type=int, help="number of albums for kmeans (default: chosen automatically)")
+    cluster.add_argument("--new-only", action="store_true", help="only place photos not clustered yet")
+    for name in ("content", "time", "place"):
+        cluster.add_argument(f"--{name}-weight", type=float, help=f"weight of {name} (saved for next time)")
+    cluster.add_argument("--json", action="store_true")
+
+    albums = commands.add_parser("albums", parents=[common], help=COMMANDS["albums"][1])
+    albums.add_argument("--json", action="store_true")
+
+    rename = commands.add_parser("rename", parents=[common], help=COMMANDS["rename"][1])
+    rename.add_argument("id", type=int)
+    rename.add_argument("name")
+    merge = commands.add_parser("merge", parents=[common], help=COMMANDS["merge"][1])
+    merge.add_argument("ids", type=int, nargs="+", metavar="ID")
+    split = commands.add_parser("split", parents=[common], help=COMMANDS["split"][1])
+    split.add_argument("id", type=int)
+    split.add_argument("photos", nargs="+", metavar="PHOTO")
+    for name in ("move", "remove"):
+        sub = commands.add_parser(name, parents=[common], help=COMMANDS[name][1])
+        sub.add_argument("photo", metavar="PHOTO")
+        sub.add_argument("id", type=int)
+    for name in ("reject", "lock"):
+        sub = commands.add_parser(name, parents=[common], help=COMMANDS[name][1])
+        sub.add_argument("id", type=int)
+    sub.add_argument("--unlock", action="store_true", help="take the acceptance back")
+    for name in ("undo", "redo"):
+        commands.add_parser(name, parents=[common], help=COMMANDS[name][1])
+
+    export = commands.add_parser("export", parents=[common], help=COMMANDS["export"][1])
+    export.add_argument("dest", metavar="DEST")
+    export.add_argument("--mode", choices=("symlink", "hardlink", "copy"), default="symlink")
+    export.add_argument("--no-unsorted", action="store_true", help="leave out the Unsorted folder")
+    export.add_argument("--json", action="store_true")
     return parser
 
 

@@ -77,6 +77,58 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        2,
+        "albums, placements, exclusions and the edit log",
+        """
+        -- An album: suggested by clustering or made by the user. name is the user's (NULL: use
+        -- auto_name, which re-clustering refreshes). A rejected suggestion stays, hidden, so that
+        -- the same group is not suggested again.
+        CREATE TABLE albums (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT,
+            auto_name  TEXT    NOT NULL DEFAULT '',
+            place      TEXT,
+            start_at   TEXT,
+            end_at     TEXT,
+            locked     INTEGER NOT NULL DEFAULT 0,
+            rejected   INTEGER NOT NULL DEFAULT 0,
+            origin     TEXT    NOT NULL DEFAULT 'suggested' CHECK (origin IN ('suggested', 'user')),
+            cover_id   INTEGER REFERENCES photos (id) ON DELETE SET NULL,
+            created_at TEXT    NOT NULL,
+            updated_at TEXT    NOT NULL
+        );
+
+        -- Where each clustered photo went. album_id NULL is Unsorted; pinned means the user put
+        -- it there, and re-clustering never moves it. A photo with no row has not been clustered yet.
+        CREATE TABLE placements (
+            photo_id   INTEGER PRIMARY KEY REFERENCES photos (id) ON DELETE CASCADE,
+            album_id   INTEGER REFERENCES albums (id) ON DELETE SET NULL,
+            pinned     INTEGER NOT NULL DEFAULT 0,
+            confidence REAL,
+            reason     TEXT
+        );
+        CREATE INDEX placements_by_album ON placements (album_id);
+
+        -- Photos the user took out of an album (or a rejected album's members): they never return to it.
+        CREATE TABLE exclusions (
+            album_id INTEGER NOT NULL REFERENCES albums (id) ON DELETE CASCADE,
+            photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+            PRIMARY KEY (album_id, photo_id)
+        );
+
+        -- Every edit the user made, with the rows it changed before and after (for undo/redo).
+        CREATE TABLE edits (
+            id      INTEGER PRIMARY KEY,
+            at      TEXT    NOT NULL,
+            kind    TEXT    NOT NULL,
+            payload TEXT    NOT NULL,
+            before  TEXT    NOT NULL,
+            after   TEXT    NOT NULL,
+            undone  INTEGER NOT NULL DEFAULT 0
+        );
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -64,9 +64,12 @@ class Catalog:
     copy); readers open the file read-only and never block the writer (WAL).
     """
 
-    def __init__(self, paths: LibraryPaths, *, writer: bool = True) -> None:
+    def __init__(self, paths: LibraryPaths, *, writer: bool = True, shared: bool = False) -> None:
         self.paths = paths
         self.writer = writer
+        # shared=True lets worker threads use this connection one at a time (the GUI's job queue
+        # runs one catalog job at a time); SQLite itself is built thread-safe.
+        self.shared = shared
         self._lock = WriterLock(paths.lock) if writer else None
         if self._lock:
             self._lock.acquire()
@@ -88,13 +91,16 @@ class Catalog:
         try:
             if self.writer:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+                conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=not self.shared)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
             else:
                 if not path.exists():
                     raise CatalogError(f"No catalog at {path}: scan a folder first (album-app scan FOLDER).")
-                conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30)
+                conn = sqlite3.connect(
+                    f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30,
+                    check_same_thread=not self.shared,
+                )
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.row_factory = sqlite3.Row
@@ -207,5 +213,12 @@ class Catalog:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration script on ';' — our migrations hold no ';' inside literals or triggers."""
-    return [part.strip() for part in script.split(";") if part.strip()]
+    """Split a script into statements; SQLite's own parser decides where one ends (comments, literals)."""
+    statements, current = [], ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" \n;"):
+                statements.append(current.strip())
+            current = ""
+    return statements

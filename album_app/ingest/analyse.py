@@ -15,6 +15,8 @@ from album_app.ingest.identify import HEADER_BYTES, content_hash, describe_unkno
 from album_app.ingest.meta import PhotoMeta
 from album_app.preprocess import InputSpec
 
+# Fault injection for the crash-isolation test: a worker dies on files whose path contains this.
+_CRASH_ON = os.environ.get("ALBUM_APP_TEST_CRASH_ON", "")
 # Larger files are not photos we should load whole into memory.
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -47,6 +49,8 @@ def init_worker() -> None:
 def analyse(path: str, size: int, mtime_ns: int, spec: InputSpec | None, thumbnails: Path | None) -> Analysis:
     """Never raises for a bad file: every outcome is indexed or skipped with a readable reason."""
     result = Analysis(path, size, mtime_ns)
+    if _CRASH_ON and _CRASH_ON in path:
+        os._exit(70)
     try:
         with open(path, "rb") as handle:
             header = handle.read(HEADER_BYTES)

@@ -178,7 +178,12 @@ class _BatchWriter:
 def _analyse_all(
     files: list[FoundFile], spec: InputSpec | None, thumbnails: Path, workers: int | None, cancel: CancelToken
 ) -> Iterator[Analysis]:
-    """Analyses in completion order; stops handing out files once cancelled."""
+    """Analyses in completion order; stops handing out files once cancelled.
+
+    A decoder that crashes its process (a native library meeting a hostile file) costs that file
+    only: the pool is restarted, and the files that were in flight are retried one at a time so
+    the culprit can be named and skipped.
+    """
     if workers is None:
         workers = os.cpu_count() or 1
     if workers == 0 or len(files) < 4:
@@ -187,30 +192,59 @@ def _analyse_all(
                 return
             yield analyse(found.path, found.size, found.mtime_ns, spec, thumbnails)
         return
+    queue = list(reversed(files))
+    suspects: list[FoundFile] = []
+    while (queue or suspects) and not cancel.cancelled:
+        if suspects:
+            # One at a time: whichever breaks a one-worker pool is the file to blame.
+            found = suspects.pop()
+            crashed: list[FoundFile] = []
+            yield from _run_pool([found], 1, spec, thumbnails, cancel, crashed, [])
+            for culprit in crashed:
+                yield Analysis(culprit.path, culprit.size, culprit.mtime_ns,
+                               skip_reason="the image decoder crashed on this file")
+        else:
+            batch, queue = list(reversed(queue)), []
+            leftover: list[FoundFile] = []
+            yield from _run_pool(batch, workers, spec, thumbnails, cancel, suspects, leftover)
+            queue = list(reversed(leftover))
+
+
+def _run_pool(
+    files: list[FoundFile], workers: int, spec: InputSpec | None, thumbnails: Path, cancel: CancelToken,
+    crashed: list[FoundFile], leftover: list[FoundFile],
+) -> Iterator[Analysis]:
+    """Run files through a fresh pool. When it breaks, files in flight go to ``crashed`` (one of them
+    did it) and files not yet handed out go to ``leftover``."""
     # spawn: a forked child of a process with threads (Qt, onnxruntime) can deadlock.
     context = multiprocessing.get_context("spawn")
-    queue = iter(files)
+    pending = iter(files)
     in_flight: dict[Future[Analysis], FoundFile] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker) as pool:
-        try:
-            while True:
-                while not cancel.cancelled and len(in_flight) < workers * 4:
-                    found = next(queue, None)
-                    if found is None:
-                        break
-                    future = pool.submit(analyse, found.path, found.size, found.mtime_ns, spec, thumbnails)
-                    in_flight[future] = found
-                if not in_flight:
-                    return
-                done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
-                for future in done:
-                    found = in_flight.pop(future)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker)
+    try:
+        while True:
+            while not cancel.cancelled and len(in_flight) < workers * 4:
+                found = next(pending, None)
+                if found is None:
+                    break
+                in_flight[pool.submit(analyse, found.path, found.size, found.mtime_ns, spec, thumbnails)] = found
+            if not in_flight:
+                return
+            done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
+            for future in done:
+                found = in_flight.pop(future)
+                try:
                     yield _result(future, found)
-        except BrokenProcessPool as error:
-            raise ScanError(f"A decoder process died unexpectedly ({error}); run the scan again to resume.") from error
-        finally:
-            for future in in_flight:
-                future.cancel()
+                except BrokenProcessPool:
+                    crashed.append(found)
+                    crashed.extend(in_flight.values())
+                    leftover.extend(pending)
+                    in_flight.clear()
+                    return
+    finally:
+        for future in in_flight:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _result(future: Future[Analysis], found: FoundFile) -> Analysis:

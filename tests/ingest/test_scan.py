@@ -219,3 +219,17 @@ def test_ctrl_c_stops_cleanly_with_exit_130(tmp_path, library, make_photo):
     assert b"Traceback" not in stderr
     assert b"resume" in stderr
     assert 0 < _catalog_is_consistent(library / "catalog.db") < 150
+
+
+def test_a_decoder_crash_costs_one_file_not_the_scan(tmp_path, library, make_photo, monkeypatch):
+    photos = tmp_path / "photos"
+    for i in range(8):
+        make_photo(photos / f"p{i}.jpg", seed=i)
+    make_photo(photos / "poison.jpg", seed=99)
+    monkeypatch.setenv("ALBUM_APP_TEST_CRASH_ON", "poison")  # spawned workers read it at import
+    with open_library(library) as catalog:
+        summary = scan(catalog, [photos], workers=2)
+        records = by_name(catalog)
+    assert summary.indexed == 8
+    assert records["poison.jpg"]["status"] == "skipped"
+    assert records["poison.jpg"]["skip_reason"] == "the image decoder crashed on this file"

@@ -1,0 +1,184 @@
+"""The user's edits: each one a transaction, logged with the rows it changed so it can be undone.
+
+Edits are constraints for every later re-clustering (see reconcile.py): moves, merges and splits
+pin photos; removals and rejections exclude them; renames and locks are kept on the album row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+
+from album_app.albums.describe import describe_albums
+from album_app.catalog import Catalog
+from album_app.catalog import albums as rows
+from album_app.catalog.albums import EditRecord, edit_history
+
+
+class EditError(Exception):
+    """An edit that cannot be made; the message is meant for a person."""
+
+
+def _album_row(conn: sqlite3.Connection, album_id: int) -> sqlite3.Row:
+    row = conn.execute("SELECT * FROM albums WHERE id = ?", (album_id,)).fetchone()
+    if row is None or row["rejected"]:
+        raise EditError(f"No album with id {album_id}.")
+    return row
+
+
+def _members(conn: sqlite3.Connection, album_id: int) -> list[int]:
+    return [int(r[0]) for r in conn.execute("SELECT photo_id FROM placements WHERE album_id = ?", (album_id,))]
+
+
+def _check_photos(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> None:
+    for photo_id in photo_ids:
+        row = conn.execute("SELECT status FROM photos WHERE id = ?", (photo_id,)).fetchone()
+        if row is None:
+            raise EditError(f"No photo with id {photo_id}.")
+
+
+def _edit(catalog: Catalog, kind: str, payload: dict[str, object], album_ids: Sequence[int],
+          photo_ids: Sequence[int], apply: Callable[[sqlite3.Connection], list[int]]) -> int:
+    """Run ``apply`` in one transaction between two snapshots; it returns albums created (for the after-image)."""
+    with catalog.transaction() as conn:
+        before = rows.snapshot(conn, album_ids, photo_ids)
+        created = apply(conn)
+        touched_albums = [*album_ids, *created]
+        describe_albums(conn, touched_albums)
+        after = rows.snapshot(conn, touched_albums, photo_ids)
+        before["album_ids"] = touched_albums  # undo must also remove albums the edit created
+        rows.log_edit(conn, kind, payload, before, after)
+    return created[0] if created else (album_ids[0] if album_ids else 0)
+
+
+def rename(catalog: Catalog, album_id: int, name: str) -> int:
+    name = " ".join(name.split())
+    _album_row(catalog.conn, album_id)
+    return _edit(catalog, "rename", {"album": album_id, "name": name}, [album_id], [],
+                 lambda conn: rows.update_album(conn, album_id, name=name or None) or [])
+
+
+def lock(catalog: Catalog, album_id: int, locked: bool = True) -> int:
+    _album_row(catalog.conn, album_id)
+    return _edit(catalog, "lock" if locked else "unlock", {"album": album_id}, [album_id], [],
+                 lambda conn: rows.update_album(conn, album_id, locked=int(locked)) or [])
+
+
+def merge(catalog: Catalog, album_ids: Sequence[int]) -> int:
+    """Merge into the first album; every member is pinned, so no re-clustering splits them again."""
+    album_ids = list(dict.fromkeys(album_ids))
+    if len(album_ids) < 2:
+        raise EditError("Merging needs at least two different albums.")
+    for album_id in album_ids:
+        _album_row(catalog.conn, album_id)
+    target, others = album_ids[0], album_ids[1:]
+    photos = [p for a in album_ids for p in _members(catalog.conn, a)]
+
+    def apply(conn: sqlite3.Connection) -> list[int]:
+        for photo in photos:
+            rows.place(conn, photo, target, pinned=True, confidence=1.0, reason="merged by you")
+        for other in others:
+            rows.delete_album(conn, other)
+        return []
+
+    return _edit(catalog, "merge", {"albums": album_ids}, album_ids, photos, apply)
+
+
+def split(catalog: Catalog, album_id: int, photo_ids: Sequence[int]) -> int:
+    """Move some photos of an album into a new album of their own; returns the new album's id."""
+    row = _album_row(catalog.conn, album_id)
+    members = set(_members(catalog.conn, album_id))
+    chosen = list(dict.fromkeys(photo_ids))
+    strangers = [p for p in chosen if p not in members]
+    if not chosen or strangers:
+        raise EditError(f"Photos {strangers or 'none'} are not in album {album_id}.")
+
+    def apply(conn: sqlite3.Connection) -> list[int]:
+        new_id = rows.insert_album(conn, origin="user", auto_name=row["auto_name"])
+        for photo in chosen:
+            rows.place(conn, photo, new_id, pinned=True, confidence=1.0, reason="split off by you")
+        return [new_id]
+
+    return _edit(catalog, "split", {"album": album_id, "photos": chosen}, [album_id], chosen, apply)
+
+
+def move(catalog: Catalog, photo_id: int, album_id: int) -> int:
+    _album_row(catalog.conn, album_id)
+    _check_photos(catalog.conn, [photo_id])
+    source = catalog.conn.execute("SELECT album_id FROM placements WHERE photo_id = ?", (photo_id,)).fetchone()
+    album_ids = [album_id] + ([source[0]] if source and source[0] not in (None, album_id) else [])
+
+    def apply(conn: sqlite3.Connection) -> list[int]:
+        conn.execute("DELETE FROM exclusions WHERE album_id = ? AND photo_id = ?", (album_id, photo_id))
+        rows.place(conn, photo_id, album_id, pinned=True, confidence=1.0, reason="moved here by you")
+        return []
+
+    return _edit(catalog, "move", {"photo": photo_id, "album": album_id}, album_ids, [photo_id], apply)
+
+
+def remove(catalog: Catalog, photo_id: int, album_id: int) -> int:
+    _album_row(catalog.conn, album_id)
+    if photo_id not in _members(catalog.conn, album_id):
+        raise EditError(f"Photo {photo_id} is not in album {album_id}.")
+
+    def apply(conn: sqlite3.Connection) -> list[int]:
+        rows.place(conn, photo_id, None, reason="removed from an album by you")
+        rows.exclude(conn, album_id, [photo_id])
+        return []
+
+    return _edit(catalog, "remove", {"photo": photo_id, "album": album_id}, [album_id], [photo_id], apply)
+
+
+def reject(catalog: Catalog, album_id: int) -> int:
+    """Dissolve a suggestion: its photos go to Unsorted and the same group is not suggested again."""
+    _album_row(catalog.conn, album_id)
+    photos = _members(catalog.conn, album_id)
+
+    def apply(conn: sqlite3.Connection) -> list[int]:
+        rows.exclude(conn, album_id, photos)
+        for photo in photos:
+            rows.place(conn, photo, None, reason="its album suggestion was rejected")
+        rows.update_album(conn, album_id, rejected=1, locked=0)
+        return []
+
+    return _edit(catalog, "reject", {"album": album_id}, [album_id], photos, apply)
+
+
+def create(catalog: Catalog, name: str, photo_ids: Sequence[int]) -> int:
+    """A new album of the user's own with these photos (pinned)."""
+    _check_photos(catalog.conn, photo_ids)
+    chosen = list(dict.fromkeys(photo_ids))
+    touched = sorted({r[0] for p in chosen for r in catalog.conn.execute(
+        "SELECT album_id FROM placements WHERE photo_id = ? AND album_id IS NOT NULL", (p,))})
+
+    def apply(conn: sqlite3.Connection) -> list[int]:
+        new_id = rows.insert_album(conn, origin="user", name=" ".join(name.split()) or None)
+        for photo in chosen:
+            rows.place(conn, photo, new_id, pinned=True, confidence=1.0, reason="put here by you")
+        return [new_id]
+
+    return _edit(catalog, "create", {"name": name, "photos": chosen}, touched, chosen, apply)
+
+
+def undo(catalog: Catalog) -> EditRecord | None:
+    """Undo the latest edit not yet undone; None when there is nothing to undo."""
+    done = [e for e in edit_history(catalog) if not e.undone]
+    if not done:
+        return None
+    edit = done[-1]
+    with catalog.transaction() as conn:
+        rows.restore(conn, edit.before)
+        rows.mark_undone(conn, edit.id, True)
+    return edit
+
+
+def redo(catalog: Catalog) -> EditRecord | None:
+    """Redo the earliest undone edit; None when there is nothing to redo."""
+    undone = [e for e in edit_history(catalog) if e.undone]
+    if not undone:
+        return None
+    edit = undone[0]
+    with catalog.transaction() as conn:
+        rows.restore(conn, edit.after)
+        rows.mark_undone(conn, edit.id, False)
+    return edit

@@ -1,0 +1,134 @@
+"""Clustering around the catalog: read facts, suggest, reconcile with the user's edits, write.
+
+The clustering itself is pure (pipeline.py); persistence happens here, in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from album_app.albums.describe import describe_albums
+from album_app.albums.features import FusionWeights, LibraryView
+from album_app.albums.pipeline import Suggestion, place_new, suggest_albums
+from album_app.albums.reconcile import reconcile
+from album_app.catalog import Catalog, CatalogError
+from album_app.catalog import albums as rows
+from album_app.catalog.codes import active_model
+
+WEIGHTS_KEY = "fusion_weights"
+METHODS = ("auto", "kmeans", "affinity", "hdbscan")
+
+
+@dataclass
+class ClusterReport:
+    method: str
+    photos: int
+    albums: int
+    unsorted: int
+    new_photos: int
+    incremental: bool
+
+
+def load_weights(catalog: Catalog) -> FusionWeights:
+    raw = catalog.setting(WEIGHTS_KEY)
+    return FusionWeights(**json.loads(raw)) if raw else FusionWeights()
+
+
+def save_weights(catalog: Catalog, weights: FusionWeights) -> None:
+    catalog.set_setting(WEIGHTS_KEY, json.dumps(asdict(weights)))
+
+
+def library_view(catalog: Catalog) -> LibraryView:
+    model = active_model(catalog)
+    if model is None:
+        raise CatalogError("No photos have been embedded yet: scan a folder first (album-app scan FOLDER).")
+    facts = rows.photo_facts(catalog, model.id)
+    return LibraryView(photo_ids=facts.photo_ids, codes=facts.codes, taken_ts=facts.taken_ts,
+                       hint_ts=facts.hint_ts, lat=facts.lat, lon=facts.lon)
+
+
+def recluster(catalog: Catalog, *, method: str = "auto", k: int | None = None,
+              weights: FusionWeights | None = None) -> ClusterReport:
+    """Cluster the whole library again; every edit the user made survives (see reconcile.py)."""
+    weights = weights or load_weights(catalog)
+    view = library_view(catalog)
+    if len(view.photo_ids) == 0:
+        return ClusterReport(method, 0, 0, 0, 0, incremental=False)
+    suggestion = suggest_albums(view, method=method, k=k, weights=weights)
+    _apply(catalog, view, suggestion)
+    return _report(catalog, suggestion.method, len(view.photo_ids), len(view.photo_ids), incremental=False)
+
+
+def update(catalog: Catalog, *, weights: FusionWeights | None = None) -> ClusterReport:
+    """Place photos that were never clustered into the albums they fit, or new albums for new events."""
+    view = library_view(catalog)
+    placed = rows.placed_photo_ids(catalog)
+    is_new = np.array([pid not in placed for pid in view.photo_ids.tolist()], dtype=bool)
+    if not is_new.any():
+        return _report(catalog, "none", len(view.photo_ids), 0, incremental=True)
+    if is_new.all():
+        return recluster(catalog, weights=weights)
+    album_of = {pid: aid for aid, members in _memberships(catalog).items() for pid in members}
+    album_ids = sorted(set(album_of.values()))
+    label_of_album = {aid: index for index, aid in enumerate(album_ids)}
+    labels = np.array([label_of_album.get(album_of.get(pid, -1), -1) for pid in view.photo_ids.tolist()])
+    suggestion = place_new(view, labels, np.flatnonzero(is_new), weights=weights or load_weights(catalog))
+    _apply(catalog, view, suggestion, only=set(view.photo_ids[is_new].tolist()), album_ids=album_ids)
+    return _report(catalog, suggestion.method, len(view.photo_ids), int(is_new.sum()), incremental=True)
+
+
+def _memberships(catalog: Catalog) -> dict[int, list[int]]:
+    return {a.id: a.members for a in rows.load_albums(catalog, include_rejected=False)}
+
+
+def _apply(catalog: Catalog, view: LibraryView, suggestion: Suggestion, *, only: set[int] | None = None,
+           album_ids: Sequence[int] | None = None) -> None:
+    photo_ids = view.photo_ids.tolist()
+    index_of = {pid: i for i, pid in enumerate(photo_ids)}
+    if only is None:
+        clusters: dict[int, list[int]] = {}
+        for pid, label in zip(photo_ids, suggestion.labels.tolist(), strict=True):
+            if label >= 0:
+                clusters.setdefault(label, []).append(pid)
+        unsorted = [pid for pid, label in zip(photo_ids, suggestion.labels.tolist(), strict=True) if label < 0]
+        plan = reconcile(list(clusters.values()), unsorted, rows.load_albums(catalog))
+        destination = plan.destination
+        new_keys = plan.new_albums
+    else:
+        # Incremental: labels below len(album_ids) are existing albums, the rest are new events.
+        known = list(album_ids or [])
+        destination, new_keys = {}, []
+        for pid in only:
+            label = int(suggestion.labels[index_of[pid]])
+            if label < 0:
+                destination[pid] = None
+            elif label < len(known):
+                destination[pid] = known[label]
+            else:
+                key = -(label - len(known) + 1)
+                destination[pid] = key
+                if key not in new_keys:
+                    new_keys.append(key)
+    with catalog.transaction() as conn:
+        created = {key: rows.insert_album(conn) for key in new_keys}
+        for pid, target in destination.items():
+            album_id = created.get(target, target) if target is not None else None
+            i = index_of[pid]
+            rows.place(conn, pid, album_id, confidence=float(suggestion.confidence[i]), reason=suggestion.reason[i])
+        live = conn.execute("SELECT id FROM albums WHERE rejected = 0").fetchall()
+        for (album_id,) in live:
+            row = conn.execute("SELECT locked, name, origin FROM albums WHERE id = ?", (album_id,)).fetchone()
+            has_members = conn.execute("SELECT 1 FROM placements WHERE album_id = ? LIMIT 1", (album_id,)).fetchone()
+            if not has_members and not row["locked"]:
+                rows.delete_album(conn, album_id)
+        describe_albums(conn, [a for (a,) in conn.execute("SELECT id FROM albums WHERE rejected = 0")])
+
+
+def _report(catalog: Catalog, method: str, photos: int, new: int, *, incremental: bool) -> ClusterReport:
+    albums = len(rows.load_albums(catalog, include_rejected=False))
+    return ClusterReport(method, photos, albums, len(rows.unsorted_photo_ids(catalog)), new, incremental)
+

@@ -1,0 +1,250 @@
+"""Albums, placements, exclusions and the edit log: the SQL side of the albums package."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from album_app.catalog.store import Catalog, utc_now
+
+
+@dataclass
+class AlbumRow:
+    id: int
+    name: str | None
+    auto_name: str
+    place: str | None
+    start_at: str | None
+    end_at: str | None
+    locked: bool
+    rejected: bool
+    origin: str
+    cover_id: int | None
+    members: list[int] = field(default_factory=list)
+    pinned: set[int] = field(default_factory=set)
+    excluded: set[int] = field(default_factory=set)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.auto_name or f"Album {self.id}"
+
+    @property
+    def touched(self) -> bool:
+        """The user did something to it: it keeps its identity and whatever they pinned."""
+        return bool(self.name or self.locked or self.origin == "user" or self.pinned)
+
+
+def load_albums(catalog: Catalog, *, include_rejected: bool = True) -> list[AlbumRow]:
+    conn = catalog.conn
+    where = "" if include_rejected else "WHERE rejected = 0"
+    albums = {
+        row["id"]: AlbumRow(
+            id=row["id"], name=row["name"], auto_name=row["auto_name"], place=row["place"],
+            start_at=row["start_at"], end_at=row["end_at"], locked=bool(row["locked"]),
+            rejected=bool(row["rejected"]), origin=row["origin"], cover_id=row["cover_id"],
+        )
+        for row in conn.execute(f"SELECT * FROM albums {where} ORDER BY coalesce(start_at, '9999'), id")
+    }
+    for photo_id, album_id, pinned in conn.execute(
+        "SELECT photo_id, album_id, pinned FROM placements WHERE album_id IS NOT NULL ORDER BY photo_id"
+    ):
+        if album_id in albums:
+            albums[album_id].members.append(photo_id)
+            if pinned:
+                albums[album_id].pinned.add(photo_id)
+    for album_id, photo_id in conn.execute("SELECT album_id, photo_id FROM exclusions"):
+        if album_id in albums:
+            albums[album_id].excluded.add(photo_id)
+    return list(albums.values())
+
+
+def album(catalog: Catalog, album_id: int) -> AlbumRow | None:
+    return next((a for a in load_albums(catalog) if a.id == album_id), None)
+
+
+def placed_photo_ids(catalog: Catalog) -> set[int]:
+    return {row[0] for row in catalog.conn.execute("SELECT photo_id FROM placements")}
+
+
+def photo_id_for_path(catalog: Catalog, path: str) -> int | None:
+    row = catalog.conn.execute("SELECT id FROM photos WHERE path = ?", (path,)).fetchone()
+    return int(row[0]) if row else None
+
+
+def photo_paths(catalog: Catalog, photo_ids: Iterable[int] | None = None) -> dict[int, str]:
+    rows = catalog.conn.execute("SELECT id, path FROM photos")
+    wanted = set(photo_ids) if photo_ids is not None else None
+    return {int(i): str(p) for i, p in rows if wanted is None or i in wanted}
+
+
+def unsorted_photo_ids(catalog: Catalog) -> list[int]:
+    """Indexed photos in no album: clustered into Unsorted, or not clustered yet."""
+    rows = catalog.conn.execute(
+        "SELECT p.id FROM photos p LEFT JOIN placements pl ON pl.photo_id = p.id"
+        " WHERE p.status = 'indexed' AND pl.album_id IS NULL ORDER BY p.id"
+    )
+    return [int(row[0]) for row in rows]
+
+
+@dataclass
+class PhotoFacts:
+    """The arrays clustering needs, for indexed photos that have a code from ``model_id``."""
+
+    photo_ids: np.ndarray
+    codes: np.ndarray
+    taken_ts: np.ndarray
+    hint_ts: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+
+
+def photo_facts(catalog: Catalog, model_id: str) -> PhotoFacts:
+    rows = catalog.conn.execute(
+        "SELECT p.id, c.code, m.taken_ts, m.time_hint_ts, m.lat, m.lon FROM photos p"
+        " JOIN codes c ON c.photo_id = p.id AND c.model_id = ?"
+        " LEFT JOIN photo_meta m ON m.photo_id = p.id"
+        " WHERE p.status = 'indexed' ORDER BY p.id",
+        (model_id,),
+    ).fetchall()
+
+    def column(index: int) -> np.ndarray:
+        return np.array([np.nan if row[index] is None else row[index] for row in rows], dtype=np.float64)
+
+    codes = (
+        np.stack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
+        if rows else np.zeros((0, 0), dtype=np.float32)
+    )
+    return PhotoFacts(
+        photo_ids=np.array([row[0] for row in rows], dtype=np.int64),
+        codes=codes, taken_ts=column(2), hint_ts=column(3), lat=column(4), lon=column(5),
+    )
+
+
+# -- writes (callers hold a transaction) -------------------------------------------------------------
+
+
+def insert_album(conn: sqlite3.Connection, *, auto_name: str = "", origin: str = "suggested",
+                 name: str | None = None) -> int:
+    now = utc_now()
+    cursor = conn.execute(
+        "INSERT INTO albums (name, auto_name, origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        (name, auto_name, origin, now, now),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def update_album(conn: sqlite3.Connection, album_id: int, **values: object) -> None:
+    allowed = {"name", "auto_name", "place", "start_at", "end_at", "locked", "rejected", "origin", "cover_id"}
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValueError(f"unknown album fields: {sorted(unknown)}")
+    if not values:
+        return
+    assignments = ", ".join(f"{key} = ?" for key in values)
+    conn.execute(
+        f"UPDATE albums SET {assignments}, updated_at = ? WHERE id = ?", (*values.values(), utc_now(), album_id)
+    )
+
+
+def delete_album(conn: sqlite3.Connection, album_id: int) -> None:
+    conn.execute("UPDATE placements SET album_id = NULL, pinned = 0 WHERE album_id = ?", (album_id,))
+    conn.execute("DELETE FROM albums WHERE id = ?", (album_id,))
+
+
+def place(conn: sqlite3.Connection, photo_id: int, album_id: int | None, *, pinned: bool = False,
+          confidence: float | None = None, reason: str | None = None) -> None:
+    conn.execute(
+        "INSERT INTO placements (photo_id, album_id, pinned, confidence, reason) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (photo_id) DO UPDATE SET album_id = excluded.album_id, pinned = excluded.pinned,"
+        " confidence = excluded.confidence, reason = excluded.reason",
+        (photo_id, album_id, int(pinned), confidence, reason),
+    )
+
+
+def exclude(conn: sqlite3.Connection, album_id: int, photo_ids: Iterable[int]) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO exclusions (album_id, photo_id) VALUES (?, ?)", [(album_id, p) for p in photo_ids]
+    )
+
+
+# -- snapshots for undo/redo ------------------------------------------------------------------------
+
+
+def snapshot(conn: sqlite3.Connection, album_ids: Sequence[int], photo_ids: Sequence[int]) -> dict[str, object]:
+    """The rows an edit may change: those albums (with exclusions) and those photos' placements."""
+    albums = [dict(row) for row in conn.execute(
+        f"SELECT * FROM albums WHERE id IN ({_marks(album_ids)})", tuple(album_ids))]
+    exclusions = [tuple(row) for row in conn.execute(
+        f"SELECT album_id, photo_id FROM exclusions WHERE album_id IN ({_marks(album_ids)})", tuple(album_ids))]
+    placements = [dict(row) for row in conn.execute(
+        f"SELECT * FROM placements WHERE photo_id IN ({_marks(photo_ids)})", tuple(photo_ids))]
+    return {"album_ids": list(album_ids), "photo_ids": list(photo_ids), "albums": albums,
+            "exclusions": exclusions, "placements": placements}
+
+
+def restore(conn: sqlite3.Connection, state: dict[str, object]) -> None:
+    """Put back exactly the rows a snapshot holds, and remove the albums it says did not exist.
+
+    Albums are upserted, never deleted and re-inserted: a delete would empty the placements of
+    every photo in them (ON DELETE SET NULL), not only of the photos the snapshot covers.
+    """
+    album_ids = [int(a) for a in state["album_ids"]]  # type: ignore[attr-defined]
+    photo_ids = [int(p) for p in state["photo_ids"]]  # type: ignore[attr-defined]
+    saved_albums: list[dict[str, object]] = list(state["albums"])  # type: ignore[call-overload]
+    for row in saved_albums:
+        columns = ", ".join(row)
+        updates = ", ".join(f"{key} = excluded.{key}" for key in row if key != "id")
+        conn.execute(
+            f"INSERT INTO albums ({columns}) VALUES ({_marks(row)}) ON CONFLICT (id) DO UPDATE SET {updates}",
+            tuple(row.values()),
+        )
+    conn.execute(f"DELETE FROM placements WHERE photo_id IN ({_marks(photo_ids)})", tuple(photo_ids))
+    for row in state["placements"]:  # type: ignore[attr-defined]
+        conn.execute(f"INSERT INTO placements ({', '.join(row)}) VALUES ({_marks(row)})", tuple(row.values()))
+    conn.execute(f"DELETE FROM exclusions WHERE album_id IN ({_marks(album_ids)})", tuple(album_ids))
+    conn.executemany("INSERT INTO exclusions (album_id, photo_id) VALUES (?, ?)", state["exclusions"])  # type: ignore[arg-type]
+    kept = {int(row["id"]) for row in saved_albums}  # type: ignore[call-overload]
+    for album_id in album_ids:
+        if album_id not in kept:
+            delete_album(conn, album_id)
+
+
+def _marks(items: Sequence[object] | dict[str, object]) -> str:
+    return ", ".join("?" for _ in items)
+
+
+def log_edit(conn: sqlite3.Connection, kind: str, payload: dict[str, object], before: dict[str, object],
+             after: dict[str, object]) -> int:
+    conn.execute("DELETE FROM edits WHERE undone = 1")  # a new edit ends the redo history
+    cursor = conn.execute(
+        "INSERT INTO edits (at, kind, payload, before, after) VALUES (?, ?, ?, ?, ?)",
+        (utc_now(), kind, json.dumps(payload), json.dumps(before), json.dumps(after)),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+@dataclass(frozen=True)
+class EditRecord:
+    id: int
+    at: str
+    kind: str
+    payload: dict[str, object]
+    before: dict[str, object]
+    after: dict[str, object]
+    undone: bool
+
+
+def edit_history(catalog: Catalog) -> list[EditRecord]:
+    return [
+        EditRecord(row["id"], row["at"], row["kind"], json.loads(row["payload"]), json.loads(row["before"]),
+                   json.loads(row["after"]), bool(row["undone"]))
+        for row in catalog.conn.execute("SELECT * FROM edits ORDER BY id")
+    ]
+
+
+def mark_undone(conn: sqlite3.Connection, edit_id: int, undone: bool) -> None:
+    conn.execute("UPDATE edits SET undone = ? WHERE id = ?", (int(undone), edit_id))

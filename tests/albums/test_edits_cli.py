@@ -1,0 +1,176 @@
+"""Every edit through the CLI, then re-clustering: none of them is ever undone."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from album_app.cli import main
+
+LISBON = (38.7223, -9.1393)
+PARIS = (48.8566, 2.3522)
+
+
+def run(library: Path, *args: str) -> str:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["--library", str(library), *args])
+    assert code == 0, f"album-app {' '.join(args)} exited {code}"
+    return out.getvalue()
+
+
+def albums(library: Path) -> dict[str, object]:
+    return json.loads(run(library, "albums", "--json"))
+
+
+def album_of(state: dict[str, object], path: Path) -> int | None:
+    for album in state["albums"]:  # type: ignore[union-attr]
+        if str(path) in album["photos"]:
+            return int(album["id"])
+    return None
+
+
+@pytest.fixture
+def two_trips(tmp_path, make_photo) -> tuple[Path, list[Path], list[Path]]:
+    """Two events a month and 1,450 km apart, six photos each, with EXIF time and GPS."""
+    photos = tmp_path / "photos"
+    start = datetime(2024, 4, 12, 10)
+    lisbon = [make_photo(photos / "lisbon" / f"L{i}.jpg", seed=i, taken=start + timedelta(hours=7 * i),
+                         gps=(LISBON[0] + i * 1e-3, LISBON[1])) for i in range(6)]
+    paris = [make_photo(photos / "paris" / f"P{i}.jpg", seed=100 + i, taken=start + timedelta(days=30, hours=3 * i),
+                        gps=(PARIS[0], PARIS[1] + i * 1e-3)) for i in range(6)]
+    return photos, lisbon, paris
+
+
+@pytest.fixture
+def clustered(tmp_path, two_trips):
+    photos, lisbon, paris = two_trips
+    library = tmp_path / "library"
+    run(library, "scan", str(photos), "--quiet", "--workers", "0")
+    run(library, "cluster")
+    state = albums(library)
+    assert len(state["albums"]) == 2, state
+    return library, photos, lisbon, paris, album_of(state, lisbon[0]), album_of(state, paris[0])
+
+
+def recluster_every_way(library: Path) -> list[dict[str, object]]:
+    """Re-cluster with each method and with content alone: edits must hold under all of them."""
+    states = []
+    for args in (("--method", "auto"), ("--method", "kmeans"), ("--method", "hdbscan"), ("--method", "affinity"),
+                 ("--content-weight", "1", "--time-weight", "0", "--place-weight", "0")):
+        run(library, "cluster", *args)
+        states.append(albums(library))
+    run(library, "cluster", "--content-weight", "1", "--time-weight", "1", "--place-weight", "1")
+    return states
+
+
+def test_albums_json_contract(clustered):
+    library, _, lisbon, _, lisbon_id, _ = clustered
+    state = albums(library)
+    record = next(a for a in state["albums"] if a["id"] == lisbon_id)
+    assert set(record) >= {"id", "name", "photos", "start", "end", "place", "locked"}
+    assert sorted(record["photos"]) == sorted(str(p) for p in lisbon)
+    assert record["place"] == "Lisbon"
+    assert record["name"].startswith("Lisbon · ")
+    assert record["start"].startswith("2024-04-12")
+    assert state["unsorted"] == []
+
+
+def test_rename_survives_reclustering_and_new_photos(clustered, make_photo):
+    library, photos, _, _, lisbon_id, _ = clustered
+    run(library, "rename", str(lisbon_id), "Family trip")
+    make_photo(photos / "lisbon" / "L-late.jpg", seed=50, taken=datetime(2024, 4, 13, 12), gps=LISBON)
+    run(library, "scan", str(photos), "--quiet", "--workers", "0")
+    run(library, "cluster", "--new-only")
+    for state in recluster_every_way(library):
+        names = {a["id"]: a["name"] for a in state["albums"]}
+        assert names.get(lisbon_id) == "Family trip"
+
+
+def test_locked_album_keeps_its_members(clustered):
+    library, _, lisbon, _, lisbon_id, _ = clustered
+    run(library, "lock", str(lisbon_id))
+    for state in recluster_every_way(library):
+        record = next(a for a in state["albums"] if a["id"] == lisbon_id)
+        assert set(map(str, lisbon)) <= set(record["photos"])
+        assert record["locked"] is True
+
+
+def test_moved_photo_stays(clustered):
+    library, _, lisbon, _, _, paris_id = clustered
+    run(library, "move", str(lisbon[2]), str(paris_id))
+    for state in recluster_every_way(library):
+        assert album_of(state, lisbon[2]) == paris_id
+
+
+def test_removed_photo_never_returns(clustered):
+    library, _, lisbon, _, lisbon_id, _ = clustered
+    run(library, "remove", str(lisbon[3]), str(lisbon_id))
+    assert str(lisbon[3]) in albums(library)["unsorted"]
+    for state in recluster_every_way(library):
+        assert album_of(state, lisbon[3]) != lisbon_id
+
+
+def test_rejected_suggestion_is_not_suggested_again(clustered):
+    library, _, _, paris, _, paris_id = clustered
+    run(library, "reject", str(paris_id))
+    for state in recluster_every_way(library):
+        assert all(album_of(state, p) is None for p in paris)
+        assert all(str(p) in state["unsorted"] for p in paris)
+
+
+def test_merge_stays_merged(clustered):
+    library, _, lisbon, paris, lisbon_id, paris_id = clustered
+    run(library, "merge", str(lisbon_id), str(paris_id))
+    for state in recluster_every_way(library):
+        assert {album_of(state, p) for p in lisbon + paris} == {lisbon_id}
+
+
+def test_split_stays_split(clustered):
+    library, _, lisbon, _, lisbon_id, _ = clustered
+    out = run(library, "split", str(lisbon_id), str(lisbon[4]), str(lisbon[5]))
+    new_id = int(out.split()[-1])
+    for state in recluster_every_way(library):
+        assert album_of(state, lisbon[4]) == album_of(state, lisbon[5]) == new_id
+        assert album_of(state, lisbon[0]) == lisbon_id
+
+
+def test_undo_and_redo(clustered):
+    library, _, lisbon, _, lisbon_id, paris_id = clustered
+    run(library, "rename", str(lisbon_id), "Renamed")
+    run(library, "move", str(lisbon[0]), str(paris_id))
+    run(library, "undo")
+    assert album_of(albums(library), lisbon[0]) == lisbon_id
+    run(library, "undo")
+    names = {a["id"]: a["name"] for a in albums(library)["albums"]}
+    assert names[lisbon_id] != "Renamed"
+    run(library, "redo")
+    run(library, "redo")
+    state = albums(library)
+    assert album_of(state, lisbon[0]) == paris_id
+    assert {a["id"]: a["name"] for a in state["albums"]}[lisbon_id] == "Renamed"
+    assert "nothing to redo" in run(library, "redo")
+
+
+def test_bad_ids_and_paths_give_clear_errors(clustered, capsys):
+    library, _, lisbon, _, _, _ = clustered
+    assert main(["--library", str(library), "rename", "9999", "x"]) == 1
+    assert "No album with id 9999" in capsys.readouterr().err
+    assert main(["--library", str(library), "move", "/nowhere.jpg", "1"]) == 1
+    assert "not in the catalog" in capsys.readouterr().err
+
+
+def test_export_through_the_cli(clustered, tmp_path):
+    library, _, lisbon, paris, _, _ = clustered
+    dest = tmp_path / "export"
+    run(library, "export", str(dest), "--mode", "copy")
+    exported = sorted(p.name for p in dest.rglob("*.jpg"))
+    assert exported == sorted(p.name for p in lisbon + paris)
+    again = run(library, "export", str(dest), "--mode", "copy")
+    assert "0 written" in again
