@@ -71,6 +71,10 @@ def decode(data: bytes, orientation: int, spec: InputSpec | None, thumb_size: in
         raise DecodeError(f"image too large; refused as a possible decompression bomb ({error})") from error
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError, MemoryError) as error:
         raise DecodeError(f"cannot decode the image: {_short(error)}") from error
+    if image_format == "HEIF":
+        # pillow-heif already applied the container's rotation and mirroring (irot/imir), which HEIF
+        # readers must honour instead of the EXIF tag; applying the tag too would turn it twice.
+        orientation = 1
     try:
         image = to_rgb(upright(image, orientation))
         thumbnail = image.copy()
