@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP_APP := $(VENV)/.installed-app
 STAMP_DEV := $(VENV)/.installed-dev
+STAMP_PKG := $(VENV)/.installed-pkg
 
-.PHONY: run test setup setup-dev lint bench default-model screenshots clean
+.PHONY: run test setup setup-dev lint bench default-model screenshots clean package package-test wheel install-desktop
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +41,20 @@ bench: $(STAMP_DEV)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+
+$(STAMP_PKG): pyproject.toml $(STAMP_APP)
+	$(PIP) install --quiet 'pyinstaller>=6.10' 'build>=1.2'
+	touch $@
+
+# A one-folder desktop bundle in dist/album-app/ (no torch inside).
+package: $(STAMP_PKG)
+	PY=$(PY) packaging/build_bundle.sh
+
+package-test: package $(STAMP_DEV)
+	ALBUM_APP_PACKAGE_TEST=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/packaging $(PYTEST_ARGS)
+
+wheel: $(STAMP_PKG)
+	$(PY) -m build --wheel --outdir dist
+
+install-desktop:
+	packaging/install_desktop.sh $(ARGS)
