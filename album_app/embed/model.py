@@ -1,0 +1,176 @@
+"""Find, open and check an encoder model; fall back to the bundled one when a chosen model is unusable.
+
+An encoder.onnx carries its contract in metadata_props (written by `album-trainer export`):
+    album_app.contract  "1"
+    input_spec          InputSpec JSON (size, channels, mean/std, layout, resize)
+    code_size           code dimension, as text
+    model_id            16 hex digits naming graph + weights (codes from different ids never mix)
+    training_summary    JSON describing data, steps, losses, figures (informational)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import sysconfig
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import onnxruntime as ort
+
+import album_app
+from album_app.preprocess import InputSpec
+
+from .encoder import Encoder
+
+CONTRACT_KEY = "album_app.contract"
+SUPPORTED_CONTRACTS = ("1",)
+ASSET_PARTS = ("assets", "encoder.onnx")
+
+
+class ModelError(Exception):
+    """A model file the app cannot use; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class ModelContract:
+    model_id: str
+    spec: InputSpec
+    code_size: int
+    summary: dict[str, Any] = field(default_factory=dict)
+    path: Path = Path()
+
+
+def default_model_path() -> Path:
+    """The bundled encoder: a source checkout's or a frozen app's assets/, else an installed wheel's share/."""
+    candidates = [Path(album_app.__file__).resolve().parent.parent.joinpath(*ASSET_PARTS)]
+    frozen = getattr(sys, "_MEIPASS", None)  # PyInstaller: album_app/ and assets/ both lie in _internal/
+    if frozen:
+        candidates.append(Path(frozen).joinpath(*ASSET_PARTS))
+    # A wheel's data files land in its scheme's data root: the venv, /usr/local on Debian, ~/.local for --user.
+    roots = [
+        sys.prefix,
+        sysconfig.get_path("data"),
+        sysconfig.get_path("data", sysconfig.get_preferred_scheme("user")),
+    ]
+    for root in dict.fromkeys(roots):
+        candidates.append(Path(root, "share", "album_app", *ASSET_PARTS))
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return candidates[0]
+
+
+def open_session(path: Path, threads: int | None = None) -> ort.InferenceSession:
+    """A CPU inference session with graph optimisation on; ModelError for a missing or unreadable file."""
+    if not path.is_file():
+        raise ModelError(f"encoder model not found: {path}")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or os.cpu_count() or 1
+    options.inter_op_num_threads = 1  # the graph is a chain: parallelism lives inside the convolutions
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # errors only: warnings would reach the user's terminal
+    try:
+        return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own pybind exception types
+        detail = str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
+        raise ModelError(f"{path} is not a readable ONNX model ({detail})") from error
+
+
+def contract_from_session(session: ort.InferenceSession, path: Path) -> ModelContract:
+    """Read and check the contract of an open session; ModelError says what is wrong."""
+    meta = dict(session.get_modelmeta().custom_metadata_map)
+    version = meta.get(CONTRACT_KEY)
+    if version is None:
+        raise ModelError(
+            f"{path} has no album_app contract in its metadata (export it with `album-trainer export`)"
+        )
+    if version not in SUPPORTED_CONTRACTS:
+        raise ModelError(
+            f"{path} uses contract version {version!r}; this app reads {', '.join(SUPPORTED_CONTRACTS)}"
+        )
+    missing = [key for key in ("input_spec", "code_size", "model_id") if not meta.get(key)]
+    if missing:
+        raise ModelError(f"{path} lacks contract metadata: {', '.join(missing)}")
+    try:
+        spec = InputSpec.from_json(meta["input_spec"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ModelError(f"{path} has an unreadable input_spec ({error})") from error
+    problems = spec.problems()
+    if problems:
+        raise ModelError(f"{path} asks for input this app cannot provide: {'; '.join(problems)}")
+    try:
+        code_size = int(meta["code_size"])
+    except ValueError:
+        code_size = 0
+    if code_size <= 0:
+        raise ModelError(f"{path} has an invalid code_size {meta['code_size']!r}")
+    check_shapes(session, spec, code_size, path)
+    try:
+        summary = json.loads(meta.get("training_summary", "{}"))
+    except json.JSONDecodeError:
+        summary = {}  # informational only: a damaged summary does not make the model unusable
+    return ModelContract(
+        meta["model_id"], spec, code_size, summary if isinstance(summary, dict) else {}, path
+    )
+
+
+def check_shapes(session: ort.InferenceSession, spec: InputSpec, code_size: int, path: Path) -> None:
+    """The graph must take float N x 3 x S x S and give float N x code_size, as the metadata claims."""
+    inputs, outputs = session.get_inputs(), session.get_outputs()
+    if len(inputs) != 1:
+        raise ModelError(f"{path} takes {len(inputs)} inputs; an encoder takes one image batch")
+    expected_in = [None, spec.channels, spec.size, spec.size]
+    if not _matches(inputs[0].shape, expected_in) or inputs[0].type != "tensor(float)":
+        raise ModelError(
+            f"{path} input is {inputs[0].type} {inputs[0].shape}, but its contract says float N x "
+            f"{spec.channels} x {spec.size} x {spec.size}"
+        )
+    if not outputs or not _matches(outputs[0].shape, [None, code_size]) or outputs[0].type != "tensor(float)":
+        shape = outputs[0].shape if outputs else "nothing"
+        raise ModelError(f"{path} output is {shape}, but its contract says float N x {code_size}")
+
+
+def _matches(shape: list[Any], expected: list[int | None]) -> bool:
+    """Same rank, and every fixed dimension equal; symbolic (str/None) dimensions match anything."""
+    if len(shape) != len(expected):
+        return False
+    return all(
+        want is None or not isinstance(got, int) or got == want
+        for got, want in zip(shape, expected, strict=True)
+    )
+
+
+def read_contract(path: str | Path) -> ModelContract:
+    """The checked contract of a model file (raises ModelError with a human message)."""
+    path = Path(path)
+    return contract_from_session(open_session(path, threads=1), path)
+
+
+def open_encoder(path: str | Path, threads: int | None = None) -> Encoder:
+    path = Path(path)
+    session = open_session(path, threads)
+    contract = contract_from_session(session, path)
+    return Encoder(session, contract.model_id, contract.spec, contract.code_size, path, contract.summary)
+
+
+def load_encoder(path: Path | None = None, threads: int | None = None) -> tuple[Encoder, list[str]]:
+    """The encoder at `path`, or the bundled one; the list holds a warning when a fallback happened.
+
+    Raises ModelError only when the bundled model itself is unusable (a broken installation).
+    """
+    warnings: list[str] = []
+    default = default_model_path()
+    if path is not None:
+        try:
+            return open_encoder(path, threads), warnings
+        except ModelError as error:
+            warnings.append(f"{error}. Using the bundled encoder instead ({default}).")
+    try:
+        return open_encoder(default, threads), warnings
+    except ModelError as error:
+        raise ModelError(
+            f"the bundled encoder is unusable, the installation looks broken: {error}"
+        ) from error

@@ -1,0 +1,132 @@
+"""Trainer pieces in-process: config, data loading, augmentation, model variants, losses, a few steps."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from trainer.config import DataConfig, RunConfig
+from trainer.data import Augment, EpochSampler, PhotoSet, folder_photos, load_small, source_photos
+
+torch = pytest.importorskip("torch")
+
+from trainer import losses  # noqa: E402
+from trainer.model import AutoEncoder  # noqa: E402
+from trainer.train import Trainer  # noqa: E402
+
+torch.set_num_threads(1)
+
+
+def small_config(photo_tree: Path, variant: str = "plain") -> RunConfig:
+    config = RunConfig()
+    config.data.data = (str(photo_tree),)
+    config.data.size = 32
+    config.data.cache_side = 48
+    config.model.variant = variant
+    config.train.batch_size = 4
+    config.validate()
+    return config
+
+
+def test_config_round_trips_and_validates() -> None:
+    config = RunConfig()
+    config.data.data = ("/photos",)
+    config.model.widths = (8, 16, 32, 64)
+    again = RunConfig.from_dict(config.to_dict())
+    assert again == config
+    assert RunConfig.from_dict({"data": {"data": "/one"}, "model": {"unknown_key": 1}}).data.data == ("/one",)
+    with pytest.raises(ValueError, match="exactly one data source"):
+        RunConfig().validate()
+    config.model.variant = "magic"
+    with pytest.raises(ValueError, match="unknown variant"):
+        config.validate()
+
+
+def test_folder_photos_recurse_and_label(photo_tree: Path) -> None:
+    refs = folder_photos(photo_tree)
+    assert len(refs) == 20
+    assert {ref.label for ref in refs} == {"warm", "cool"}
+    assert any("deeper" in ref.path for ref in refs)
+
+
+def test_load_small_applies_exif_orientation(photo_tree: Path) -> None:
+    ref = next(r for r in folder_photos(photo_tree) if r.path.endswith("w00.jpg"))
+    with Image.open(ref.path) as raw:
+        width, height = raw.size
+    image = load_small(ref, side=32)
+    # Orientation 6 turns the stored landscape into a portrait.
+    assert (image.width < image.height) == (width > height)
+    assert min(image.size) == 32 and image.mode == "RGB"
+
+
+def test_catalog_source_uses_read_photo_paths(monkeypatch: pytest.MonkeyPatch, photo_tree: Path) -> None:
+    import album_app.catalog
+
+    photo = str(next(photo_tree.rglob("*.jpg")))
+    calls = []
+
+    def fake(catalog):
+        calls.append(catalog)
+        return [(photo, 3)]
+
+    monkeypatch.setattr(album_app.catalog, "read_photo_paths", fake, raising=False)
+    refs = source_photos(DataConfig(library="/tmp/library.db"))
+    assert calls == ["/tmp/library.db"]
+    assert [(r.path, r.orientation) for r in refs] == [(photo, 3)]
+
+
+def test_augment_gives_model_sized_rgb_views(photo_tree: Path) -> None:
+    config = small_config(photo_tree).data
+    augment = Augment(config, random.Random(0))
+    image = load_small(folder_photos(photo_tree)[0], 48)
+    views = [augment(image) for _ in range(10)]
+    assert all(view.size == (32, 32) and view.mode == "RGB" for view in views)
+    assert len({view.tobytes() for view in views}) == 10
+
+
+def test_pair_batch_and_sampler(photo_tree: Path) -> None:
+    photos = PhotoSet.load(small_config(photo_tree).data, threads=1)
+    a, b = photos.pair_batch([0, 1, 2], random.Random(0))
+    assert a.shape == b.shape == (3, 3, 32, 32) and a.dtype == np.float32
+    assert not np.allclose(a, b)
+    sampler = EpochSampler(len(photos), 4, seed=0)
+    first_epoch = [i for step in range(5) for i in sampler.batch(step)]
+    assert sorted(first_epoch) == list(range(20))
+    assert sampler.batch(5) != sampler.batch(0)
+
+
+def test_nt_xent_prefers_matching_views() -> None:
+    a = torch.randn(16, 8)
+    assert losses.nt_xent(a, a + 0.01 * torch.randn(16, 8), 0.2) < losses.nt_xent(a, torch.randn(16, 8), 0.2)
+    mu, logvar = torch.zeros(4, 3), torch.zeros(4, 3)
+    assert float(losses.kl_divergence(mu, logvar)) == 0.0
+
+
+@pytest.mark.parametrize("variant", ["plain", "denoising", "variational"])
+def test_variants_share_one_code_path(photo_tree: Path, tmp_path: Path, variant: str) -> None:
+    config = small_config(photo_tree, variant)
+    model = AutoEncoder(config.model, config.data.size)
+    out = model(torch.randn(6, 3, 32, 32))
+    assert out["code"].shape == (6, config.model.code_size)
+    assert out["proj"].shape == (6, config.model.proj_size)
+    assert out["recon"].shape == model.recon_target(torch.zeros(6, 3, 32, 32)).shape
+    assert (out["logvar"] is not None) == (variant == "variational")
+    model.eval()
+    x = torch.randn(2, 3, 32, 32)
+    # The exported encoder is deterministic in eval mode and returns the mean code.
+    assert torch.equal(model.encoder(x), model.encoder(x))
+    assert torch.allclose(model.encoder(x), model(x)["code"])
+
+    config.train.max_steps = 2
+    photos = PhotoSet.load(config.data, threads=1)
+    trainer = Trainer(config, photos, tmp_path / "run")
+    seen = []
+    trainer.add_callback("on_batch_end", lambda t: seen.append((t.step, t.last_loss)))
+    assert trainer.run() == "max_steps"
+    assert [step for step, _ in seen] == [1, 2] and all(np.isfinite(loss) for _, loss in seen)
+    assert ("kl" in trainer.parts) == (variant == "variational")
+    assert (tmp_path / "run" / "checkpoint.pt").is_file()

@@ -1,0 +1,130 @@
+"""`album-trainer` / `python -m trainer`: train, export, evaluate.
+
+album-trainer train --data DIR | --library CATALOG --out RUN_DIR [--minutes N] [--resume] [--variant V]
+album-trainer export RUN_DIR --out MODEL.onnx
+album-trainer evaluate MODEL.onnx --data LABELLED_DIR [--json] [--limit-per-class N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import VARIANTS, RunConfig
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="album-trainer", description="Train and export album_app's photo encoder."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train (or resume) an encoder; JSON-line progress on stdout")
+    source = train.add_mutually_exclusive_group()
+    source.add_argument("--data", action="append", help="folder of photos, searched recursively (repeatable)")
+    source.add_argument("--library", help="album_app catalog to train on (read-only)")
+    train.add_argument("--out", required=True, help="run folder (holds checkpoint.pt)")
+    train.add_argument("--resume", action="store_true", help="continue from RUN_DIR/checkpoint.pt")
+    train.add_argument("--minutes", type=float, help="wall-clock budget of this run (default 10)")
+    train.add_argument("--max-steps", type=int, help="stop at this total step count")
+    train.add_argument("--variant", choices=VARIANTS, help="autoencoder variant (default plain)")
+    train.add_argument("--size", type=int, help="model input side in pixels (default 64)")
+    train.add_argument("--code-size", type=int, help="code dimension (default 128)")
+    train.add_argument("--batch-size", type=int, help="photos per step (default 128; two views each)")
+    train.add_argument("--lr", type=float, help="Adam learning rate (default 1e-3)")
+    train.add_argument("--recon-weight", type=float, help="reconstruction loss weight (default 1)")
+    train.add_argument("--contrastive-weight", type=float, help="NT-Xent weight (default 1; 0 = plain AE)")
+    train.add_argument("--temperature", type=float, help="NT-Xent temperature (default 0.2)")
+    train.add_argument("--limit", type=int, help="train on a seeded sample of at most N photos")
+    train.add_argument("--threads", type=int, help="torch CPU threads")
+    train.add_argument("--seed", type=int, help="random seed (default 0)")
+    train.add_argument("--checkpoint-every", type=float, help="seconds between checkpoints (default 120)")
+    train.add_argument("--log-every", type=float, help="seconds between progress lines (default 2)")
+    train.add_argument("--device", help="torch device (default: cuda when present, else cpu)")
+
+    export = commands.add_parser(
+        "export", help="export a run's encoder to ONNX (with contract and parity check)"
+    )
+    export.add_argument("run_dir")
+    export.add_argument("--out", required=True, help="destination .onnx file (replaced atomically)")
+    export.add_argument(
+        "--parity-data", help="folder of photos for the parity check (default: the training data)"
+    )
+    export.add_argument("--figures", help="JSON file of measured figures to store in the training summary")
+
+    evaluate = commands.add_parser("evaluate", help="clustering quality of a model on a labelled folder tree")
+    evaluate.add_argument("model")
+    evaluate.add_argument("--data", required=True, help="one sub-folder per class")
+    evaluate.add_argument("--json", action="store_true", help="print a JSON dict instead of a table")
+    evaluate.add_argument("--limit-per-class", type=int, help="a seeded sample of at most N photos per class")
+    evaluate.add_argument("--threads", type=int, help="onnxruntime threads")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    config = RunConfig()
+    overrides = {
+        ("data", "data"): tuple(args.data) if args.data else None,
+        ("data", "library"): args.library,
+        ("data", "size"): args.size,
+        ("data", "limit"): args.limit,
+        ("model", "variant"): args.variant,
+        ("model", "code_size"): args.code_size,
+        ("loss", "recon_weight"): args.recon_weight,
+        ("loss", "contrastive_weight"): args.contrastive_weight,
+        ("loss", "temperature"): args.temperature,
+        ("train", "minutes"): args.minutes,
+        ("train", "max_steps"): args.max_steps,
+        ("train", "batch_size"): args.batch_size,
+        ("train", "lr"): args.lr,
+        ("train", "threads"): args.threads,
+        ("train", "seed"): args.seed,
+        ("train", "checkpoint_every_s"): args.checkpoint_every,
+        ("train", "log_every_s"): args.log_every,
+        ("train", "device"): args.device,
+    }
+    for (section, name), value in overrides.items():
+        if value is not None:
+            setattr(getattr(config, section), name, value)
+    if args.size is not None:
+        config.data.cache_side = max(config.data.cache_side, args.size * 3 // 2)
+    return config
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            from .train import train
+
+            if not args.resume and args.data is None and args.library is None:
+                print("album-trainer train: give --data DIR or --library CATALOG", file=sys.stderr)
+                return 2
+            train(config_from_args(args), args.out, resume=args.resume)
+            return 0
+        if args.command == "export":
+            import json
+
+            from .data import folder_photos
+            from .export import export_onnx
+
+            parity = folder_photos(args.parity_data) if args.parity_data else None
+            figures = json.loads(Path(args.figures).read_text()) if args.figures else None
+            export_onnx(args.run_dir, args.out, parity_photos=parity, figures=figures)
+            return 0
+        if args.command == "evaluate":
+            from .evaluate import evaluate_model, print_result
+
+            result = evaluate_model(args.model, args.data, args.limit_per_class, args.threads)
+            print_result(result, args.json)
+            return 0
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
+        print(f"album-trainer {args.command}: {error}", file=sys.stderr)
+        return 1
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""A small conv autoencoder with a contrastive projection head; three variants, one code path.
+
+    plain        encoder(x) -> code -> decoder -> x'
+    denoising    encoder(corrupt(x)) -> code -> decoder -> x'   (target: the clean x)
+    variational  encoder(x) -> (mu, logvar); z = mu + eps*sigma -> decoder -> x'; code = mu
+
+Beside reconstruction, code -> projection head -> NT-Xent between two augmented views of the same
+photo (losses.py): reconstruction alone learns colour and layout, not what a scene *is* (FIELD-NOTES).
+Only the encoder up to the code is exported; the decoder and projection head exist for training.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .config import ModelConfig
+
+
+def conv_block(cin: int, cout: int, stride: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+def up_block(cin: int, cout: int) -> nn.Sequential:
+    # Nearest upsampling + 3x3 conv: cheap, and free of a strided transposed conv's checkerboard.
+    return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), conv_block(cin, cout, 1))
+
+
+class Encoder(nn.Module):
+    """Photo -> code. This module (eval mode; `forward` = mean code) is what encoder.onnx holds."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        stages, cin = [], 3
+        for width, extra in zip(config.widths, config.extra_convs, strict=True):
+            # (N, cin, s, s) -> (N, width, s/2, s/2); extra stride-1 convs add depth where it is cheap
+            # (a conv's cost is width^2 * area, constant across stages as width doubles and area quarters).
+            stages.append(conv_block(cin, width, 2))
+            stages += [conv_block(width, width, 1) for _ in range(extra)]
+            cin = width
+        self.features = nn.Sequential(*stages)
+        self.pool = nn.AdaptiveAvgPool2d(1)  # (N, C, s', s') -> (N, C, 1, 1): tolerant to framing
+        outputs = config.code_size * (2 if config.variant == "variational" else 1)
+        self.head = nn.Linear(cin, outputs)  # (N, C) -> (N, code) or (N, 2*code) = mu | logvar
+        self.code_size = config.code_size
+
+    def moments(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(N, 3, S, S) -> mu (N, code), logvar (N, code) for the variational variant else None."""
+        h = self.pool(self.features(x)).flatten(1)
+        out = self.head(h)
+        if out.shape[1] == self.code_size:
+            return out, None
+        return out[:, : self.code_size], out[:, self.code_size :]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.moments(x)[0]
+
+
+class Decoder(nn.Module):
+    """Code -> the photo at reduced resolution (normalised units, so no output activation).
+
+    Reconstruction is an auxiliary signal here, so the decoder is light and stops at
+    S / 2**(stages - len(decoder_widths)) pixels; the target is the input average-pooled to that side.
+    """
+
+    def __init__(self, config: ModelConfig, size: int) -> None:
+        super().__init__()
+        self.start = size // 2 ** len(config.widths)  # side of the coarsest feature map
+        self.first = config.decoder_widths[0]
+        self.fc = nn.Linear(config.code_size, self.first * self.start * self.start)  # (N, code) -> (N, C*s*s)
+        widths = list(config.decoder_widths)
+        # (N, w0, s, s) -> ... -> (N, w_last, s * 2**len(widths), same)
+        self.ups = nn.Sequential(
+            *[up_block(a, b) for a, b in zip([self.first, *widths[:-1]], widths, strict=True)]
+        )
+        self.out = nn.Conv2d(widths[-1], 3, 3, padding=1)  # -> (N, 3, side, side)
+        self.side = self.start * 2 ** len(widths)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        h = torch.relu(self.fc(z)).view(-1, self.first, self.start, self.start)
+        return self.out(self.ups(h))
+
+
+class AutoEncoder(nn.Module):
+    def __init__(self, config: ModelConfig, size: int) -> None:
+        super().__init__()
+        self.config = config
+        self.encoder = Encoder(config)
+        self.decoder = Decoder(config, size)
+        # Contrastive head (SimCLR): the loss acts on its output, so the code keeps more than the
+        # augmentation-invariant part (the decoder also needs it), which clusters better downstream.
+        self.projection = nn.Sequential(
+            nn.Linear(config.code_size, config.code_size),
+            nn.BatchNorm1d(config.code_size),
+            nn.ReLU(inplace=True),
+            nn.Linear(config.code_size, config.proj_size),
+        )
+
+    def corrupt(self, x: torch.Tensor) -> torch.Tensor:
+        """Denoising input: Gaussian noise plus a share of pixels (all channels) set to the mean."""
+        noisy = x + self.config.noise_std * torch.randn_like(x)
+        keep = (torch.rand_like(x[:, :1]) >= self.config.mask_p).to(x.dtype)
+        return noisy * keep
+
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor | None]:
+        """x (N, 3, S, S) -> code, logvar, reconstruction (N, 3, S, S), projection (N, proj)."""
+        source = self.corrupt(x) if self.config.variant == "denoising" and self.training else x
+        mu, logvar = self.encoder.moments(source)
+        z = mu
+        if logvar is not None and self.training:
+            z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        return {"code": mu, "logvar": logvar, "recon": self.decoder(z), "proj": self.projection(mu)}
+
+    def recon_target(self, x: torch.Tensor) -> torch.Tensor:
+        """The clean input at the decoder's resolution."""
+        factor = x.shape[-1] // self.decoder.side
+        return F.avg_pool2d(x, factor) if factor > 1 else x
+
+
+def count_parameters(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
