@@ -1,4 +1,8 @@
-"""The model in use: the catalog remembers it; a broken one gives way to the bundled default."""
+"""The model in use: the catalog remembers it; a broken one gives way to the bundled default.
+
+A model the trainer published into the library's models/ folder (see published.py) takes over the
+next time an encoder is opened, and enters the catalog's model history with its figures.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from pathlib import Path
 
 from album_app.catalog import Catalog
 from album_app.catalog.codes import active_model, register_model, set_active_model
+from album_app.embed import published
 from album_app.embed.encoder import Encoder
 from album_app.embed.model import default_model_path, load_encoder
 
@@ -19,11 +24,18 @@ def open_active_encoder(
     one in use, so photos embedded by another model are re-embedded in the background.
     """
     record = active_model(catalog)
-    path = override or (Path(record.path) if record else None)
+    chosen = published.current(catalog.paths)
+    if override is not None:
+        path: Path | None = override
+    elif chosen is not None:
+        path = chosen.path  # None: the library was rolled back to the bundled model
+    else:
+        path = Path(record.path) if record else None
     encoder, warnings = load_encoder(path, threads)
     if activate and catalog.writer:
         bundled = encoder.path.resolve() == default_model_path().resolve()
-        register_model(catalog, encoder.model_id, str(encoder.path), "bundled" if bundled else "user")
+        summary = dict(chosen.record) if chosen and not bundled else dict(encoder.summary)
+        register_model(catalog, encoder.model_id, str(encoder.path), "bundled" if bundled else "trained", summary)
         if record is None or record.id != encoder.model_id:
             set_active_model(catalog, encoder.model_id)
     return encoder, warnings
