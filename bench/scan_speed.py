@@ -1,6 +1,6 @@
 """How fast a scan indexes camera-sized JPEGs, against a naive loop and the decode floor, in one run.
 
-    python bench/scan_speed.py [--count 48] [--workers 2] [--json]
+    python bench/scan_speed.py [--count 96] [--workers 2] [--json]
 
 Makes N photo-like 12-megapixel JPEGs with EXIF (real scene photos upscaled, with sensor-like
 noise so they compress like camera files; cached under bench/out/), then times:
@@ -121,7 +121,7 @@ def embed_cost(paths: list[Path]) -> dict[str, float] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=48)
+    parser.add_argument("--count", type=int, default=96)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()

