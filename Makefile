@@ -48,6 +48,10 @@ default-model: $(STAMP_DEV)
 	$(PY) bench/embed_quality.py --limit-per-class 300 --json > runs/default/figures.json
 	$(PY) -m trainer export runs/default --out assets/encoder.onnx --figures runs/default/figures.json
 
+# Renders the main window with a sample library made from ../shared/data into docs/screenshots/.
+screenshots: $(STAMP_DEV)
+	QT_QPA_PLATFORM=offscreen $(PY) -m album_app.gui.screenshots docs/screenshots
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
 

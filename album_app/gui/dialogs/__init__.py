@@ -1,0 +1,1 @@
+"""Dialogs: re-cluster (method and weights), export, the model in use."""

@@ -1,0 +1,269 @@
+"""One open library: its writer and reader catalogs, the job queues, and the edit/undo bookkeeping.
+
+No widgets here: the main window asks the session to do things and listens to its signals, so the
+same flow runs in tests with a synchronous pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from album_app.catalog import Catalog
+from album_app.gui import tasks
+from album_app.gui.snapshot import LibrarySnapshot
+from album_app.gui.tasks import EditCall
+from album_app.gui.workers import Job, JobQueue, Pool, serial_pool
+from album_app.library import LibraryPaths
+from album_app.progress import Progress
+
+log = logging.getLogger("album_app.gui.session")
+
+REFRESH_DURING_SCAN_S = 4.0  # photos appear in Unsorted while a scan runs, without re-reading too often
+
+
+class LibrarySession(QObject):
+    """Opens the library for writing (raises CatalogError if another process has it) and runs its jobs."""
+
+    snapshotChanged = Signal(object)  # LibrarySnapshot
+    errorOccurred = Signal(str)  # a sentence for a person
+    statusMessage = Signal(str)
+    importFinished = Signal(object)  # tasks.ImportResult
+
+    def __init__(
+        self,
+        paths: LibraryPaths,
+        *,
+        pool_factory: Callable[[], Pool] | None = None,
+        scan_workers: int | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.scan_workers = scan_workers
+        # The writer first: it creates and migrates the catalog, and refuses a second process.
+        self.catalog = Catalog(paths, writer=True, shared=True)
+        try:
+            self.reader = Catalog(paths, writer=False, shared=True)
+        except BaseException:
+            self.catalog.close()
+            raise
+        make = pool_factory or serial_pool
+        self.writes = JobQueue(self.catalog, make(), parent=self)  # scan, embed, cluster, edits: one at a time
+        self.reads = JobQueue(self.reader, make(), parent=self)  # snapshots, details, map: never wait for a scan
+        self.files = JobQueue(None, make(), parent=self)  # export: opens its own reader
+        self.encoders = tasks.EncoderCache()
+        self.snapshot = LibrarySnapshot()
+        self._undo_groups: list[int] = []  # edits per user action, so one Undo takes back a whole drag
+        self._redo_groups: list[int] = []
+        self._last_refresh = 0.0
+        self._closed = False
+        self.writes.jobProgress.connect(self._on_write_progress)
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    def refresh(self) -> Job:
+        self._last_refresh = time.monotonic()
+        return self.reads.submit(
+            Job(
+                "Reading the library",
+                tasks.load_snapshot,
+                on_done=self._set_snapshot,
+                on_error=self.errorOccurred.emit,
+                coalesce="snapshot",
+            )
+        )
+
+    def _set_snapshot(self, snapshot: LibrarySnapshot) -> None:
+        self.snapshot = snapshot
+        self.snapshotChanged.emit(snapshot)
+
+    def _on_write_progress(self, job: Job, progress: Progress) -> None:
+        if progress.stage == "scan" and time.monotonic() - self._last_refresh > REFRESH_DURING_SCAN_S:
+            self.refresh()
+
+    def weights(self, on_done: Callable[[Any], None]) -> Job:
+        return self.reads.submit(
+            Job(
+                "Reading weights",
+                tasks.load_weights,
+                on_done=on_done,
+                on_error=self.errorOccurred.emit,
+                coalesce="weights",
+            )
+        )
+
+    def warm_up(self, on_done: Callable[[str | None], None]) -> Job:
+        """Import clustering in a worker; on_done gets None, or why albums cannot be suggested."""
+        return self.reads.submit(Job("Getting ready", tasks.warm_up, on_done=on_done, on_error=self.errorOccurred.emit))
+
+    def details(self, photo_id: int, on_done: Callable[[Any], None]) -> Job:
+        return self.reads.submit(
+            Job(
+                "Reading photo details",
+                partial(tasks.load_details, photo_id=photo_id),
+                on_done=on_done,
+                on_error=self.errorOccurred.emit,
+                coalesce="details",
+            )
+        )
+
+    def models(self, on_done: Callable[[Any], None]) -> Job:
+        return self.reads.submit(
+            Job(
+                "Reading models",
+                tasks.load_models,
+                on_done=on_done,
+                on_error=self.errorOccurred.emit,
+                coalesce="models",
+            )
+        )
+
+    def map_data(self, on_done: Callable[[Any], None]) -> Job:
+        run = partial(tasks.load_map, snapshot=self.snapshot)
+        return self.reads.submit(
+            Job("Drawing the map", run, on_done=on_done, on_error=self.errorOccurred.emit, coalesce="map")
+        )
+
+    # -- long writes --------------------------------------------------------------------------------
+
+    def import_folders(self, folders: Sequence[Path]) -> Job:
+        run = partial(
+            tasks.import_folders, folders=list(folders), encoders=self.encoders, scan_workers=self.scan_workers
+        )
+        return self.writes.submit(
+            Job(
+                "Adding photos",
+                run,
+                cancellable=True,
+                on_done=self._imported,
+                on_error=self._write_failed,
+                on_cancelled=self.refresh,
+            )
+        )
+
+    def _imported(self, result: tasks.ImportResult) -> None:
+        for warning in result.warnings:
+            self.statusMessage.emit(warning)
+        self.importFinished.emit(result)
+        self.refresh()
+
+    def recluster(
+        self, method: str, k: int | None, weights: object | None, on_done: Callable[[Any], None] | None = None
+    ) -> Job:
+        def done(report: Any) -> None:
+            self.statusMessage.emit(
+                f"{report.albums} albums suggested, {report.unsorted} photos unsorted "
+                f"({report.method}); your edits were kept."
+            )
+            if on_done:
+                on_done(report)
+            self.refresh()
+
+        run = partial(tasks.recluster, method=method, k=k, weights=weights)
+        return self.writes.submit(Job("Suggesting albums", run, on_done=done, on_error=self._write_failed))
+
+    def export(
+        self, destination: Path, mode: str, include_unsorted: bool, on_done: Callable[[Any], None] | None = None
+    ) -> Job:
+        run = partial(
+            tasks.export_albums, paths=self.paths, destination=destination, mode=mode, include_unsorted=include_unsorted
+        )
+        return self.files.submit(Job("Exporting", run, on_done=on_done, on_error=self.errorOccurred.emit))
+
+    def _write_failed(self, message: str) -> None:
+        self.errorOccurred.emit(message)
+        self.refresh()
+
+    # -- edits and undo -----------------------------------------------------------------------------
+
+    def edit(
+        self, label: str, calls: Sequence[EditCall], on_done: Callable[[list[object]], None] | None = None
+    ) -> Job | None:
+        """Run edits as one user action (one Undo). Queued behind a running scan: the writer is single."""
+        if not calls:
+            return None
+        if self.writes.busy:
+            self.statusMessage.emit(f"{label}: waiting for the current task to finish.")
+        calls = list(calls)
+
+        def done(results: list[object]) -> None:
+            self._record_group(len(results))
+            self.statusMessage.emit(label)
+            if on_done:  # before the refresh: it may say what the refreshed view should select
+                on_done(results)
+            self.refresh()
+
+        def failed(message: str) -> None:
+            # Edits made before the failing one stay made; they still form one undo step.
+            self._record_group(getattr(job, "completed", 0))
+            self._write_failed(message)
+
+        def run(ctx: Any) -> list[object]:
+            try:
+                return tasks.run_edits(ctx, calls)
+            except Exception as error:
+                job.completed = getattr(error, "completed", 0)  # type: ignore[attr-defined]
+                raise
+
+        job = Job(label, run, on_done=done, on_error=failed)
+        return self.writes.submit(job)
+
+    def _record_group(self, size: int) -> None:
+        if size:
+            self._undo_groups.append(size)
+            self._redo_groups.clear()  # a new edit ends the redo history (the core does the same)
+
+    def undo(self) -> Job:
+        return self._undo_redo("undo", self._undo_groups, self._redo_groups)
+
+    def redo(self) -> Job:
+        return self._undo_redo("redo", self._redo_groups, self._undo_groups)
+
+    def _undo_redo(self, action: str, source: list[int], target: list[int]) -> Job:
+        # Edits made in an earlier session have no group: one at a time, as the CLI does.
+        times = source.pop() if source else 1
+
+        def done(kinds: list[str]) -> None:
+            if kinds:
+                target.append(len(kinds))
+                verb = "Undid" if action == "undo" else "Redid"
+                what = kinds[0] if len(set(kinds)) == 1 else "edits"
+                self.statusMessage.emit(f"{verb} {what}" + (f" ({len(kinds)} edits)" if len(kinds) > 1 else ""))
+            else:
+                self.statusMessage.emit(f"Nothing to {action}.")
+            self.refresh()
+
+        return self.writes.submit(
+            Job(
+                action.capitalize(),
+                partial(tasks.undo_redo, action=action, times=times),
+                on_done=done,
+                on_error=self._write_failed,
+            )
+        )
+
+    # -- closing ------------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self.writes.busy or self.files.busy
+
+    def close(self, timeout_ms: int = 120_000) -> bool:
+        """Cancel work, wait for the workers, then close both catalogs. False if a worker would not stop."""
+        if self._closed:
+            return True
+        stopped = all([queue.shutdown(timeout_ms) for queue in (self.writes, self.reads, self.files)])
+        if not stopped:
+            log.error("a worker did not stop within %d ms; leaving the catalog open", timeout_ms)
+            return False
+        self.reader.close()
+        self.catalog.close()
+        self._closed = True
+        return True

@@ -1,0 +1,276 @@
+"""What the worker threads run: the same core calls the CLI makes, with progress and cancel wired in.
+
+Every function here takes a JobContext first and runs off the GUI thread; none touches a widget.
+The albums package is imported lazily, so the window opens (and scanning works) even where
+clustering cannot be imported.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from album_app.catalog import Catalog, views
+from album_app.catalog import albums as album_rows
+from album_app.catalog.codes import active_model, load_codes, model_history
+from album_app.gui.snapshot import UNSORTED_NAME, AlbumEntry, LibrarySnapshot, ModelInfo
+from album_app.gui.workers import JobContext
+from album_app.library import LibraryPaths
+from album_app.progress import Progress, RateMeter
+
+
+def clustering_problem() -> str | None:
+    """None when albums can be suggested; otherwise why not, in words."""
+    try:
+        importlib.import_module("album_app.albums.service")
+        importlib.import_module("album_app.albums.edits")
+    except ImportError as error:
+        return f"Album suggestions are not available in this build ({error})."
+    return None
+
+
+# -- reading ------------------------------------------------------------------------------------------
+
+
+def load_snapshot(ctx: JobContext) -> LibrarySnapshot:
+    catalog: Catalog = ctx.catalog
+    photos = views.photo_summaries(catalog)
+    position = photos.position
+    entries: list[AlbumEntry] = []
+    for album in album_rows.load_albums(catalog, include_rejected=False):
+        members = sorted((p for p in album.members if p in position), key=position.__getitem__)
+        cover = album.cover_id if album.cover_id in position else (members[0] if members else None)
+        entries.append(
+            AlbumEntry(
+                id=album.id,
+                name=album.display_name,
+                place=album.place,
+                start_at=album.start_at,
+                end_at=album.end_at,
+                locked=album.locked,
+                suggested=not album.touched,
+                members=members,
+                cover_hash=photos.content_hashes[position[cover]] if cover is not None else None,
+                cover_path=photos.paths[position[cover]] if cover is not None else None,
+            )
+        )
+    unsorted = sorted((p for p in album_rows.unsorted_photo_ids(catalog) if p in position), key=position.__getitem__)
+    entries.append(AlbumEntry(id=None, name=UNSORTED_NAME, members=unsorted, suggested=False))
+    record = active_model(catalog)
+    snapshot = LibrarySnapshot(
+        albums=entries,
+        photos=photos,
+        edits=views.edit_state(catalog),
+        model=_model_info(record) if record else None,
+        clustered=views.placed_count(catalog),
+    )
+    snapshot.album_of_photo()  # the 100k-entry index is built here, not on the GUI thread
+    return snapshot
+
+
+def load_weights(ctx: JobContext) -> object | None:
+    """The saved fusion weights (albums.features.FusionWeights), None where clustering is unavailable."""
+    if clustering_problem():
+        return None
+    service = importlib.import_module("album_app.albums.service")
+    return service.load_weights(ctx.catalog)
+
+
+def warm_up(ctx: JobContext) -> str | None:
+    """Import the clustering stack off the GUI thread (scikit-learn takes seconds); returns clustering_problem()."""
+    return clustering_problem()
+
+
+def _model_info(record: Any) -> ModelInfo:
+    return ModelInfo(record.id, record.path, record.source, record.added_at, dict(record.summary))
+
+
+def load_details(ctx: JobContext, photo_id: int) -> views.PhotoDetails | None:
+    return views.photo_details(ctx.catalog, photo_id)
+
+
+@dataclass
+class ModelPanelData:
+    active: ModelInfo | None
+    history: list[ModelInfo] = field(default_factory=list)
+
+
+def load_models(ctx: JobContext) -> ModelPanelData:
+    record = active_model(ctx.catalog)
+    return ModelPanelData(_model_info(record) if record else None, [_model_info(r) for r in model_history(ctx.catalog)])
+
+
+# -- the library map ----------------------------------------------------------------------------------
+
+
+def pca_2d(codes: np.ndarray) -> np.ndarray:
+    """2-D principal-component projection scaled into [0, 1]² (robustly: 1st–99th percentile).
+
+    The SVD is of the d×d scatter matrix, not of the n×d codes: the same axes, and cheap at 100k photos.
+    Signs are fixed (largest loading positive) so the map does not flip between reloads.
+    """
+    n = len(codes)
+    if n == 0:
+        return np.zeros((0, 2))
+    x = np.asarray(codes, dtype=np.float64)
+    x = x - x.mean(axis=0)
+    if n < 3 or not np.any(x):
+        return np.full((n, 2), 0.5)
+    axes, _, _ = np.linalg.svd(x.T @ x)
+    axes = axes[:, :2]
+    axes *= np.sign(axes[np.abs(axes).argmax(axis=0), [0, 1]])
+    xy = x @ axes
+    low, high = np.percentile(xy, 1, axis=0), np.percentile(xy, 99, axis=0)
+    span = np.where(high - low > 1e-12, high - low, 1.0)
+    return np.clip((xy - low) / span, -0.05, 1.05)
+
+
+@dataclass
+class MapData:
+    photo_ids: np.ndarray  # (n,) int64
+    xy: np.ndarray  # (n, 2) in about [0, 1]
+    labels: np.ndarray  # (n,) index into album_ids; -1 for Unsorted
+    album_ids: list[int]  # in sidebar order, so colours match the sidebar's
+    content_hashes: list[str | None]
+
+
+def load_map(ctx: JobContext, snapshot: LibrarySnapshot) -> MapData:
+    """Codes from the model in use → PCA; labels from the album membership the window shows."""
+    ctx.progress(Progress("map", 0, 1, 0.0, None))
+    record = active_model(ctx.catalog)
+    ids, codes = load_codes(ctx.catalog, record.id) if record else ([], np.zeros((0, 0), dtype=np.float32))
+    ctx.check()  # closing the window need not wait for the PCA of 100k codes
+    album_ids = [a.id for a in snapshot.albums if a.id is not None]
+    index_of = {album_id: i for i, album_id in enumerate(album_ids)}
+    members = snapshot.album_of_photo()
+    labels = np.array([index_of.get(members.get(p), -1) for p in ids], dtype=np.int64)
+    photos = snapshot.photos
+    hashes = [photos.content_hashes[w] if (w := photos.position.get(p)) is not None else None for p in ids]
+    xy = pca_2d(codes)
+    ctx.progress(Progress("map", 1, 1, 0.0, None))
+    return MapData(np.asarray(ids, dtype=np.int64), xy, labels, album_ids, hashes)
+
+
+# -- writing (the writer queue) -------------------------------------------------------------------------
+
+
+class EncoderCache:
+    """The encoder is loaded once per window (an ONNX session is slow to build), on the writer thread."""
+
+    def __init__(self) -> None:
+        self._encoder: Any = None
+
+    def get(self, catalog: Catalog) -> tuple[Any, list[str]]:
+        if self._encoder is not None:
+            return self._encoder, []
+        from album_app.embed.active import open_active_encoder
+
+        self._encoder, warnings = open_active_encoder(catalog)
+        return self._encoder, list(warnings)
+
+
+@dataclass
+class ImportResult:
+    summary: Any  # ingest.scan.ScanSummary
+    embedded: int = 0
+    report: Any = None  # albums.service.ClusterReport, None when not clustered
+    warnings: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+
+def import_folders(
+    ctx: JobContext, folders: Sequence[Path], encoders: EncoderCache, scan_workers: int | None = None
+) -> ImportResult:
+    """Scan → embed what still lacks a code → place new photos into albums (or cluster from scratch)."""
+    from album_app.ingest.reembed import embed_pending
+    from album_app.ingest.scan import scan
+
+    catalog: Catalog = ctx.catalog
+    encoder, warnings = encoders.get(catalog)
+    summary = scan(catalog, list(folders), encoder, workers=scan_workers, progress=ctx.progress, cancel=ctx.cancel)
+    result = ImportResult(summary, warnings=warnings)
+    if ctx.cancel.cancelled or summary.cancelled:
+        result.cancelled = True
+        return result
+    result.embedded = embed_pending(catalog, encoder, progress=ctx.progress, cancel=ctx.cancel)
+    if ctx.cancel.cancelled:
+        result.cancelled = True
+        return result
+    problem = clustering_problem()
+    if problem:
+        result.warnings.append(problem)
+        return result
+    service = importlib.import_module("album_app.albums.service")
+    ctx.progress(Progress("cluster", 0, 0, 0.0, None))
+    # update() places photos never clustered; a library never clustered gets the full clustering.
+    result.report = service.update(catalog) if views.placed_count(catalog) else service.recluster(catalog)
+    return result
+
+
+def recluster(ctx: JobContext, method: str, k: int | None, weights: object | None) -> Any:
+    service = importlib.import_module("album_app.albums.service")
+    ctx.progress(Progress("cluster", 0, 0, 0.0, None))
+    if weights is not None:
+        service.save_weights(ctx.catalog, weights)
+    return service.recluster(ctx.catalog, method=method, k=k, weights=weights)
+
+
+@dataclass(frozen=True)
+class EditCall:
+    """One call of albums.edits: ``edits.<name>(catalog, *args)``."""
+
+    name: str
+    args: tuple[object, ...] = ()
+
+
+def run_edits(ctx: JobContext, calls: Sequence[EditCall]) -> list[object]:
+    """Several edits as one user action (e.g. moving ten photos); stops at the first that fails.
+
+    The ones already made stay made (each is its own logged edit), and the caller counts them so
+    that a single Undo takes back the whole action.
+    """
+    edits = importlib.import_module("album_app.albums.edits")
+    results = []
+    for call in calls:
+        try:
+            results.append(getattr(edits, call.name)(ctx.catalog, *call.args))
+        except Exception as error:
+            error.completed = len(results)  # type: ignore[attr-defined]
+            raise
+    return results
+
+
+def undo_redo(ctx: JobContext, action: str, times: int) -> list[str]:
+    """Undo (or redo) ``times`` logged edits; returns the kinds of edit taken back."""
+    edits = importlib.import_module("album_app.albums.edits")
+    function = edits.undo if action == "undo" else edits.redo
+    kinds = []
+    for _ in range(times):
+        record = function(ctx.catalog)
+        if record is None:
+            break
+        kinds.append(record.kind)
+    return kinds
+
+
+def export_albums(ctx: JobContext, paths: LibraryPaths, destination: Path, mode: str, include_unsorted: bool) -> Any:
+    """Albums to folders, read from a reader Catalog of its own (export never needs the writer)."""
+    from album_app.albums.export import UNSORTED, ExportAlbum, export
+
+    with Catalog(paths, writer=False) as catalog:
+        where = album_rows.photo_paths(catalog)
+        albums = [
+            ExportAlbum(a.id, a.display_name, [where[p] for p in a.members if p in where])
+            for a in album_rows.load_albums(catalog, include_rejected=False)
+        ]
+        if include_unsorted:
+            albums.append(ExportAlbum(None, UNSORTED, [where[p] for p in album_rows.unsorted_photo_ids(catalog)]))
+    total = sum(len(a.photos) for a in albums)
+    meter = RateMeter("export", total)
+    # Not cancellable: stopping half-way would leave files the export manifest does not list.
+    return export(albums, destination, mode, progress=lambda done, _total: ctx.progress(meter.progress(done)))

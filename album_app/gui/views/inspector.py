@@ -1,0 +1,155 @@
+"""Photo details: a preview, when (and how we know), where, with what, and why it is in its album."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from album_app.catalog.views import PhotoDetails
+from album_app.gui import formatting
+
+PREVIEW = 240
+
+
+def why_text(details: PhotoDetails) -> str:
+    """The placement's reason in words, with how sure clustering was."""
+    if not details.clustered:
+        return "Not sorted yet: albums are suggested after the scan."
+    reason = details.reason or ("put here by you" if details.pinned else "suggested by similarity")
+    reason = reason[0].upper() + reason[1:]
+    if details.confidence is not None and not details.pinned:
+        reason += f" (confidence {details.confidence:.0%})"
+    return reason
+
+
+class PhotoInspector(QWidget):
+    """Shows one photo's details; the window fills it from a worker-read PhotoDetails."""
+
+    openRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Photo details")
+        self.details: PhotoDetails | None = None
+        self.preview = QLabel()
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setMinimumSize(QSize(PREVIEW, PREVIEW * 3 // 4))
+        self.preview.setAccessibleName("Preview")
+        self.empty = QLabel("Select a photo to see where it comes from and why it is in its album.")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for key, label in (
+            ("file", "File"),
+            ("taken", "Taken"),
+            ("source", "Time from"),
+            ("place", "Place"),
+            ("camera", "Camera"),
+            ("size", "Size"),
+            ("album", "Album"),
+            ("why", "Why here"),
+        ):
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setAccessibleName(label)
+            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            self.fields[key] = value
+            form.addRow(f"{label}:", value)
+        self.open_button = QPushButton("Open in viewer")
+        self.open_button.setAccessibleName("Open in viewer")
+        self.open_button.setToolTip("Open the original with the system's photo viewer")
+        self.open_button.clicked.connect(self._open)
+        self.folder_button = QPushButton("Show folder")
+        self.folder_button.setAccessibleName("Show folder")
+        self.folder_button.clicked.connect(self._open_folder)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.folder_button)
+        buttons.addStretch(1)
+        self.body = QWidget()
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.preview)
+        body.addLayout(form)
+        body.addLayout(buttons)
+        body.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.body)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.show_details(None)
+
+    def show_details(self, details: PhotoDetails | None, album_place: str | None = None) -> None:
+        self.details = details
+        self.empty.setVisible(details is None)
+        self.body.setVisible(details is not None)
+        if details is None:
+            self.preview.clear()
+            return
+        self.fields["file"].setText(Path(details.path).name)
+        self.fields["file"].setToolTip(details.path)
+        if details.taken_at:
+            self.fields["taken"].setText(formatting.when(details.taken_at))
+        elif details.time_hint:
+            self.fields["taken"].setText(formatting.day(details.time_hint))  # a file name gives a day, not an hour
+        else:
+            self.fields["taken"].setText("unknown")
+        self.fields["source"].setText(
+            formatting.time_source_text(details.time_source, details.time_hint_source, details.rejected_time)
+        )
+        where = formatting.coordinates(details.lat, details.lon)
+        if album_place and where:
+            where = f"{where} (near {album_place})"
+        self.fields["place"].setText(where or "no location in the file")
+        self.fields["camera"].setText(details.camera or "unknown")
+        dims = f"{details.width} × {details.height} px, " if details.width and details.height else ""
+        self.fields["size"].setText(f"{dims}{formatting.file_size(details.size)}")
+        self.fields["album"].setText(details.album_name or "Unsorted")
+        self.fields["why"].setText(why_text(details))
+        self.open_button.setEnabled(Path(details.path).exists())
+
+    def set_preview(self, pixmap: QPixmap | None) -> None:
+        if pixmap is None or pixmap.isNull():
+            self.preview.clear()
+            return
+        ratio = self.devicePixelRatioF()
+        scaled = pixmap.scaled(
+            QSize(int(PREVIEW * ratio), int(PREVIEW * ratio)),
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        scaled.setDevicePixelRatio(ratio)
+        self.preview.setPixmap(scaled)
+
+    def _open(self) -> None:
+        if self.details is not None:
+            self.openRequested.emit(self.details.path)
+            QDesktopServices.openUrl(QUrl.fromLocalFile(self.details.path))
+
+    def _open_folder(self) -> None:
+        if self.details is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.details.path).parent)))
