@@ -42,7 +42,8 @@ def make_photos(count: int, seed: int = 0) -> list[Path]:
         return sorted(folder.glob("*.jpg"))
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    sources = sorted((SHARED / "clothing-small").rglob("*.jpg")) + sorted((SHARED / "intel-scenes").rglob("*.jpg"))[:500]
+    sources = sorted((SHARED / "clothing-small").rglob("*.jpg"))
+    sources += sorted((SHARED / "intel-scenes").rglob("*.jpg"))[:500]
     if not sources:
         raise SystemExit(f"needs the real photos in {SHARED} (../shared/data) to make camera-like files")
     rng = np.random.default_rng(seed)
@@ -146,7 +147,8 @@ def main() -> None:
     print(f"  (a) naive full decode + resize      {figures['naive_per_s']:7.1f} photos/s")
     print(f"  (b) floor: draft decode, 1 process  {figures['floor_serial_per_s']:7.1f} photos/s")
     print(f"  (b) floor: draft decode, {args.workers} procs    {figures['floor_pool_per_s']:7.1f} photos/s")
-    print(f"  (c) album-app scan, end to end      {figures['scan_per_s']:7.1f} photos/s  ({summary.get('embedded')} embedded)")
+    print(f"  (c) album-app scan, end to end      {figures['scan_per_s']:7.1f} photos/s"
+          f"  ({summary.get('embedded')} embedded)")
     print(f"  (c) is {figures['scan_vs_naive']:.1f}× faster than (a)   [target ≥ 5×]")
     print(f"  (c) takes {figures['scan_vs_floor_pool']:.2f}× the time of the parallel floor   [target ≤ 1.5×]")
     if embed:

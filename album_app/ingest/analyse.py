@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from dataclasses import dataclass
@@ -40,10 +41,8 @@ class Analysis:
 def init_worker() -> None:
     """Workers leave Ctrl-C to the parent, which stops the scan cleanly and tells them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
+    with contextlib.suppress(OSError):
         os.nice(5)  # keep the desktop responsive while both cores decode
-    except OSError:
-        pass
 
 
 def analyse(path: str, size: int, mtime_ns: int, spec: InputSpec | None, thumbnails: Path | None) -> Analysis:
@@ -83,8 +82,7 @@ def analyse(path: str, size: int, mtime_ns: int, spec: InputSpec | None, thumbna
     result.width, result.height = decoded.width, decoded.height
     result.pixels = decoded.pixels
     if thumbnails is not None:
-        try:
+        # A full disk costs the thumbnail (made again on the next scan), not the photo.
+        with contextlib.suppress(OSError):
             save_thumbnail(decoded.thumbnail, thumbnail_path(thumbnails, result.content_hash))
-        except OSError:
-            pass  # a full disk costs the thumbnail (made again on the next scan), not the photo
     return result

@@ -166,7 +166,7 @@ def test_undo_and_redo(clustered):
 
 
 def test_bad_ids_and_paths_give_clear_errors(clustered, capsys):
-    library, _, lisbon, _, _, _ = clustered
+    library = clustered[0]
     assert main(["--library", str(library), "rename", "9999", "x"]) == 1
     assert "No album with id 9999" in capsys.readouterr().err
     assert main(["--library", str(library), "move", "/nowhere.jpg", "1"]) == 1

@@ -16,7 +16,7 @@ def drop_folders(target: QWidget, folders: list[Path], position: QPoint | None =
     return send_drop(target, mime, position)
 
 
-def _drag_event(kind, point: QPointF, *rest):  # noqa: ANN001, ANN202 - either drag event class
+def _drag_event(kind, point: QPointF, *rest):
     """PySide6 ≥ 6.12 takes a QPointF here; earlier releases only a QPoint."""
     try:
         return kind(point, *rest)
