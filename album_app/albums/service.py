@@ -6,6 +6,7 @@ The clustering itself is pure (pipeline.py); persistence happens here, in one tr
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -47,8 +48,10 @@ def library_view(catalog: Catalog) -> LibraryView:
     if model is None:
         raise CatalogError("No photos have been embedded yet: scan a folder first (album-app scan FOLDER).")
     facts = rows.photo_facts(catalog, model.id)
+    paths = rows.photo_paths(catalog, facts.photo_ids.tolist())
+    names = [os.path.basename(paths.get(int(pid), "")) or f"photo {pid}" for pid in facts.photo_ids.tolist()]
     return LibraryView(photo_ids=facts.photo_ids, codes=facts.codes, taken_ts=facts.taken_ts,
-                       hint_ts=facts.hint_ts, lat=facts.lat, lon=facts.lon)
+                       hint_ts=facts.hint_ts, lat=facts.lat, lon=facts.lon, names=names)
 
 
 def recluster(catalog: Catalog, *, method: str = "auto", k: int | None = None,

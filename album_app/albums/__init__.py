@@ -1,0 +1,36 @@
+"""Albums from a photo library: time/place events, EXIF-less photos placed by look, clustering, names.
+
+    from album_app.albums import LibraryView, suggest_albums, place_new, describe_album
+    suggestion = suggest_albums(view)            # labels (-1 = Unsorted), confidence, reason, method
+    names = [describe_album(t, lat, lon).name for t, lat, lon in ...]
+
+Pure: arrays in, labels out (no SQL, no Qt, no files); see pipeline.py for the flow.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Lazy: edits, export and the GUI import this package without paying for scikit-learn (~3 s cold).
+_EXPORTS = {
+    "FusionWeights": "features",
+    "LibraryView": "features",
+    "AlbumDescription": "naming",
+    "describe_album": "naming",
+    "format_date_range": "naming",
+    "AUTO_METHOD": "pipeline",
+    "Suggestion": "pipeline",
+    "place_new": "pipeline",
+    "suggest_albums": "pipeline",
+}
+
+METHODS = ("auto", "events", "kmeans", "affinity", "hdbscan")
+
+__all__ = ["METHODS", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

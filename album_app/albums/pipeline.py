@@ -1,0 +1,410 @@
+"""Library in, suggested albums out: events → cluster → place EXIF-less photos → confidence and reasons.
+
+Pure: no SQL, no Qt, no files. The catalog builds a `LibraryView`, this module returns a `Suggestion`,
+and persistence (and the user's edits as constraints) happen around it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from .cluster import METHODS, HDBSCANAlbums, make_estimator, renumber_by_time
+from .events import GAP_HOURS, JUMP_KM, MIN_ALBUM_SIZE, event_table, segment_hours
+from .features import (
+    CONTENT_START,
+    DEFAULT_WEIGHTS,
+    PLACE_COLS,
+    TIME_COL,
+    ContentSpace,
+    FusionWeights,
+    LibraryView,
+    fused_matrix,
+    geo_xyz_km,
+    hours,
+)
+from .place import Placement, calibrate_thresholds, place_by_content, placement_by_hint
+
+#: The method `auto` stands for: the one that scored best on bench/albums_quality.py (see the README).
+AUTO_METHOD = "affinity"
+#: Below this share of photos with a time, the library is mostly scans or downloads: photos that fit
+#: no event are then grouped by their look alone rather than all left Unsorted.
+LOOK_ONLY_SHARE = 0.5
+#: Content components a density method uses when look is the only evidence (4 when it is one of three).
+CONTENT_ONLY_DIMS = 16
+
+
+_F = TypeVar("_F", bound=Callable[..., object])
+
+
+def _single_threaded_blas(function: _F) -> _F:
+    """Run with BLAS on one thread. The BLAS calls here are small (a 128 × 128 eigendecomposition, GEMMs
+    of a few hundred rows), and a threaded OpenBLAS spends far longer synchronising than computing on a
+    busy machine: the 128 × 128 eigh took 0.45 s with threads, 7 ms without; 100k photos 22 s → 17 s, an
+    incremental add 2.4 s → 1.3 s. scikit-learn's heavy kernels (nearest neighbours, k-means) keep their
+    own OpenMP threads; the limit is lifted when the call returns."""
+
+    @functools.wraps(function)
+    def wrapper(*args: object, **kwargs: object) -> object:
+        with threadpool_limits(limits=1, user_api="blas"):
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@dataclass
+class Suggestion:
+    labels: np.ndarray  # (N,) int, -1 = Unsorted, albums 0..K-1 in order of their first photo
+    confidence: np.ndarray  # (N,) float in [0, 1]: how sure the placement (or the leaving out) is
+    reason: list[str]  # (N,) short human text
+    method: str  # the method actually used
+    look_alike: np.ndarray | None = None  # (N,) photo id a photo without time was placed by (-1: none)
+    threshold: float = float("nan")  # the calibrated look-alike distance (content units)
+
+    @property
+    def n_albums(self) -> int:
+        return int(self.labels.max()) + 1 if len(self.labels) and self.labels.max() >= 0 else 0
+
+
+def resolve_method(method: str) -> str:
+    if method == "auto":
+        return AUTO_METHOD
+    if method not in METHODS:
+        raise ValueError(f"unknown album method {method!r}; choose one of auto, {', '.join(METHODS)}")
+    return method
+
+
+@_single_threaded_blas
+def suggest_albums(
+    view: LibraryView,
+    *,
+    method: str = "auto",
+    k: int | None = None,
+    weights: FusionWeights = DEFAULT_WEIGHTS,
+    random_state: int = 0,
+) -> Suggestion:
+    """Suggested albums for a whole library (see module docstring)."""
+    used = resolve_method(method)
+    n = len(view)
+    if n == 0:
+        return Suggestion(np.zeros(0, np.int64), np.zeros(0), [], used, np.zeros(0, np.int64))
+    if weights.time == 0 and weights.place == 0:
+        used = "hdbscan"  # look alone: only a density method can find groups (and leave the rest out)
+    content = ContentSpace(random_state=random_state).fit_transform(view.codes)
+    X = fused_matrix(view, content)
+    estimator = make_estimator(used, k=k, weights=weights, random_state=random_state)
+    if weights.time == 0 and weights.place == 0:
+        # Look is all there is: keep more of it, and merge no clusters (epsilon is in units of typical look).
+        estimator.set_params(content_dims=CONTENT_ONLY_DIMS, cluster_selection_epsilon=0.0)
+    estimator.fit(X)
+    labels = np.asarray(estimator.labels_, dtype=np.int64).copy()
+    considered = np.asarray(estimator.considered_, dtype=bool)
+    events = getattr(estimator, "events_", np.full(n, -1))
+
+    confidence = np.zeros(n)
+    reasons = [""] * n
+    look_alike = np.full(n, -1, dtype=np.int64)
+    _explain_considered(view, X, labels, considered, events, estimator, confidence, reasons)
+
+    threshold, dated_threshold = calibrate_thresholds(content[considered], random_state=random_state)
+    rest = np.flatnonzero(~considered)
+    if len(rest):
+        placement = _place(view, X, content, labels, considered, rest, (threshold, dated_threshold), weights)
+        labels[rest] = placement.labels
+        _explain_placed(view, rest, placement, labels, confidence, reasons, look_alike)
+        if considered.mean() < LOOK_ONLY_SHARE:
+            _group_by_look(X, labels, rest, confidence, reasons, random_state)
+    labels = renumber_by_time(labels, X[:, TIME_COL])
+    return Suggestion(labels, np.clip(confidence, 0.0, 1.0), reasons, used, look_alike, float(threshold))
+
+
+def _place(
+    view: LibraryView,
+    X: np.ndarray,
+    content: np.ndarray,
+    labels: np.ndarray,
+    considered: np.ndarray,
+    rows: np.ndarray,
+    thresholds: tuple[float, float],
+    weights: FusionWeights,
+) -> Placement:
+    """Place ``rows`` (no time) against the considered photos and their current albums."""
+    anchors = np.flatnonzero(considered)
+    spans = event_table(labels, X[:, TIME_COL], X[:, PLACE_COLS])
+    hint_h = hours(view.hint_ts[rows])
+    if weights.content <= 0:
+        return placement_by_hint(hint_h, spans.start_h, spans.end_h)
+    placement = place_by_content(
+        content[rows],
+        hint_h,
+        content[anchors],
+        labels[anchors],
+        spans.start_h,
+        spans.end_h,
+        thresholds[0] / weights.content,
+        hint_threshold=thresholds[1] / weights.content,
+    )
+    placement.anchor = _anchor_rows(placement.anchor, anchors, rows)
+    return placement
+
+
+def _anchor_rows(anchor: np.ndarray, anchors: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Placement anchor indices → view rows (an index past the anchors names an earlier-placed query)."""
+    rows = np.concatenate([anchors, queries])
+    return np.where(anchor >= 0, rows[np.clip(anchor, 0, len(rows) - 1)], -1)
+
+
+def _explain_considered(
+    view: LibraryView,
+    X: np.ndarray,
+    labels: np.ndarray,
+    considered: np.ndarray,
+    events: np.ndarray,
+    estimator: object,
+    confidence: np.ndarray,
+    reasons: list[str],
+) -> None:
+    has_place = view.has_place
+    sizes = np.bincount(labels[labels >= 0], minlength=max(int(labels.max()) + 1, 0)) if (labels >= 0).any() else []
+    event_sizes = np.bincount(events[events >= 0]) if (events >= 0).any() else np.zeros(0, np.int64)
+    density = isinstance(estimator, HDBSCANAlbums)
+    probabilities = getattr(estimator, "probabilities_", None)
+    for row in np.flatnonzero(considered):
+        label = labels[row]
+        if label >= 0:
+            others = int(sizes[label]) - 1
+            if density:
+                reasons[row] = f"in a dense group of {others} photos close in time, place and look"
+                confidence[row] = 0.5 + 0.5 * float(probabilities[row]) if probabilities is not None else 0.8
+            elif has_place[row]:
+                reasons[row] = f"same time and place as {others} photos"
+                confidence[row] = 1.0
+            else:
+                reasons[row] = f"same time as {others} photos (no GPS)"
+                confidence[row] = 0.85  # a camera without GPS: time alone placed it
+        else:
+            event = events[row]
+            count = int(event_sizes[event]) if event >= 0 else 1
+            if density and count >= MIN_ALBUM_SIZE:
+                reasons[row] = "fits no album: no dense group in time, place and look"
+                confidence[row] = 0.5
+            else:
+                others = "no other photo" if count <= 1 else f"only {count - 1} other photos"
+                reasons[row] = f"fits no album: {others} around that time and place"
+                confidence[row] = 0.9
+
+
+def _explain_placed(
+    view: LibraryView,
+    rows: np.ndarray,
+    placement: Placement,
+    labels: np.ndarray,
+    confidence: np.ndarray,
+    reasons: list[str],
+    look_alike: np.ndarray,
+) -> None:
+    for slot, row in enumerate(rows):
+        anchor = int(placement.anchor[slot])
+        ratio = float(placement.ratio[slot])
+        if anchor >= 0:
+            look_alike[row] = view.photo_ids[anchor]
+        margin = float(placement.margin[slot])
+        if labels[row] >= 0:
+            confidence[row] = 1.0 / (1.0 + margin**4) if np.isfinite(margin) else 0.6
+            if anchor < 0:
+                reasons[row] = "no EXIF; its file-name date falls in this album"
+            else:
+                date = " and its file-name date fits" if placement.hint_agrees[slot] else ""
+                reasons[row] = f"looks like {view.name(anchor)} (no EXIF){date}"
+        elif anchor >= 0 and margin <= 1.0 and labels[anchor] < 0:
+            reasons[row] = f"looks like {view.name(anchor)}, which fits no album"
+            confidence[row] = 0.7
+        elif placement.ambiguous[slot]:
+            reasons[row] = "fits no album for sure: about as close to two albums"
+            confidence[row] = 0.5
+        elif np.isfinite(ratio):
+            reasons[row] = f"fits no album: nearest is {ratio:.1f}× the usual distance"
+            confidence[row] = margin**4 / (1.0 + margin**4)
+        else:
+            reasons[row] = "fits no album: no time, and nothing to compare it with"
+            confidence[row] = 0.5
+
+
+def _group_by_look(
+    X: np.ndarray, labels: np.ndarray, rest: np.ndarray, confidence: np.ndarray, reasons: list[str], seed: int
+) -> None:
+    """Mostly-undated library: photos that fit no event form albums among themselves by look alone."""
+    left = rest[labels[rest] < 0]
+    if len(left) < 2 * MIN_ALBUM_SIZE:
+        return
+    look = X[left].copy()
+    look[:, :CONTENT_START] = np.nan  # neither time nor place: the estimator sees only content
+    only_look = FusionWeights(content=1.0, time=0.0, place=0.0)
+    model = HDBSCANAlbums(
+        weights=only_look, content_dims=CONTENT_ONLY_DIMS, cluster_selection_epsilon=0.0, random_state=seed
+    ).fit(look)
+    found = model.labels_
+    offset = int(labels.max()) + 1 if (labels >= 0).any() else 0
+    for slot, row in enumerate(left):
+        if found[slot] >= 0:
+            labels[row] = offset + found[slot]
+            confidence[row] = 0.5 + 0.5 * float(model.probabilities_[slot])
+            reasons[row] = "no time; grouped with photos that look alike"
+
+
+# --- incremental --------------------------------------------------------------------------------------
+
+
+@_single_threaded_blas
+def place_new(
+    view: LibraryView,
+    labels: np.ndarray,
+    new_index: np.ndarray,
+    *,
+    weights: FusionWeights = DEFAULT_WEIGHTS,
+) -> Suggestion:
+    """Albums for new photos, leaving every other photo where it is.
+
+    New photos with a time are segmented together with the old photos in their time windows: they join
+    the album of the old photos they share an event with (the nearest in time when an event touches two
+    albums: existing albums are never merged), or form a new album (numbered from ``max(labels) + 1``)
+    when they make an event of their own of at least MIN_ALBUM_SIZE photos. New photos without a time
+    are placed by look, as in `suggest_albums`. Cost: a sort of the times and one nearest-neighbour
+    search for the new photos; no re-clustering.
+    """
+    n = len(view)
+    labels = np.asarray(labels, dtype=np.int64).reshape(-1)
+    if len(labels) != n:
+        raise ValueError(f"labels has {len(labels)} rows, the view has {n}")
+    new_rows = np.unique(np.asarray(new_index, dtype=np.int64).reshape(-1))
+    is_new = np.zeros(n, dtype=bool)
+    is_new[new_rows] = True
+    out = labels.copy()
+    out[is_new] = -1
+    confidence = np.ones(n)
+    reasons = ["already in this album" if label >= 0 else "already unsorted" for label in labels]
+    look_alike = np.full(n, -1, dtype=np.int64)
+    if len(new_rows) == 0:
+        return Suggestion(out, confidence, reasons, "incremental", look_alike)
+    next_label = int(labels[~is_new].max()) + 1 if (~is_new).any() and (labels[~is_new] >= 0).any() else 0
+
+    time_h = hours(view.taken_ts)
+    timed = ~np.isnan(time_h)  # with time weighted 0 a gap never splits (see _join_events), but order still helps
+    new_timed = new_rows[timed[new_rows]]
+    if len(new_timed):
+        next_label = _join_events(view, out, is_new, new_timed, time_h, timed, weights, next_label, confidence, reasons)
+
+    new_untimed = new_rows[~timed[new_rows]]
+    threshold = float("nan")
+    if len(new_untimed):
+        sample = _content_sample(n, new_untimed)
+        space = ContentSpace().fit(view.codes[sample])
+        anchors = np.flatnonzero(timed)
+        anchor_content = space.transform(view.codes[anchors])
+        # 300 sampled queries against every anchor (~0.2 s at 100k photos on two busy cores): enough for the
+        # 90th percentile, rougher for the 99th; the full run (suggest_albums) uses 1000.
+        threshold, dated_threshold = calibrate_thresholds(anchor_content, sample=300)
+        spans = event_table(out, time_h, np.full((n, 3), np.nan))
+        hint_h = hours(view.hint_ts[new_untimed])
+        if weights.content <= 0:
+            placement = placement_by_hint(hint_h, spans.start_h, spans.end_h)
+        else:
+            placement = place_by_content(
+                space.transform(view.codes[new_untimed]),
+                hint_h,
+                anchor_content,
+                out[anchors],
+                spans.start_h,
+                spans.end_h,
+                threshold / weights.content,
+                hint_threshold=dated_threshold / weights.content,
+            )
+            placement.anchor = _anchor_rows(placement.anchor, anchors, new_untimed)
+        out[new_untimed] = placement.labels
+        _explain_placed(view, new_untimed, placement, out, confidence, reasons, look_alike)
+    return Suggestion(out, np.clip(confidence, 0, 1), reasons, "incremental", look_alike, threshold)
+
+
+def _join_events(
+    view: LibraryView,
+    out: np.ndarray,
+    is_new: np.ndarray,
+    new_timed: np.ndarray,
+    time_h: np.ndarray,
+    timed: np.ndarray,
+    weights: FusionWeights,
+    next_label: int,
+    confidence: np.ndarray,
+    reasons: list[str],
+) -> int:
+    """Segment the new timed photos with the old timed photos around them; returns the next free label."""
+    gap = np.inf if weights.time <= 0 else GAP_HOURS / weights.time
+    jump = np.inf if weights.place <= 0 else JUMP_KM / weights.place
+    old_timed = np.flatnonzero(timed & ~is_new & ~np.isnan(time_h))
+    old_sorted = old_timed[np.argsort(time_h[old_timed], kind="stable")]
+    old_times = time_h[old_sorted]
+    # Old photos within reach: a window of a few gaps around each new photo catches every event the new
+    # photos can touch (an event is a chain of photos with gaps below `gap`). Clipped to a week.
+    reach = min(gap * 3, 24.0 * 7) if np.isfinite(gap) else np.inf
+    t_new = time_h[new_timed]
+    if np.isfinite(reach) and len(old_sorted):
+        lo = np.searchsorted(old_times, t_new - reach, side="left")
+        hi = np.searchsorted(old_times, t_new + reach, side="right")
+        marks = np.zeros(len(old_sorted) + 1, np.int64)
+        np.add.at(marks, lo, 1)
+        np.add.at(marks, hi, -1)
+        nearby = old_sorted[np.cumsum(marks)[:-1] > 0]
+    else:
+        nearby = old_sorted
+    rows = np.concatenate([nearby, new_timed])
+    events = segment_hours(time_h[rows], geo_xyz_km(view.lat[rows], view.lon[rows]), gap_hours=gap, jump_km=jump)
+    old_part = np.zeros(len(rows), dtype=bool)
+    old_part[: len(nearby)] = True
+    for event in np.unique(events[~old_part]):
+        members = np.flatnonzero(events == event)
+        olds = members[old_part[members] & (out[rows[members]] >= 0)]
+        news = members[~old_part[members]]
+        if len(olds):
+            # Each new photo joins the album of the old photo nearest in time within its event.
+            order = olds[np.argsort(time_h[rows[olds]])]
+            times = time_h[rows[order]]
+            pos = np.clip(np.searchsorted(times, time_h[rows[news]]), 0, len(order) - 1)
+            prev = np.clip(pos - 1, 0, len(order) - 1)
+            pick = np.where(
+                np.abs(times[prev] - time_h[rows[news]]) <= np.abs(times[pos] - time_h[rows[news]]), prev, pos
+            )
+            for slot, member in enumerate(news):
+                row = rows[member]
+                out[row] = out[rows[order[pick[slot]]]]
+                has_place = not np.isnan(view.lat[row])
+                reasons[row] = f"same time{' and place' if has_place else ''} as photos in this album"
+                confidence[row] = 1.0 if has_place else 0.85
+        else:
+            count = len(members)  # new photos plus old unsorted ones around them
+            fresh = count >= MIN_ALBUM_SIZE
+            for member in news:
+                row = rows[member]
+                if fresh:
+                    out[row] = next_label
+                    reasons[row] = f"a new event: same time and place as {count - 1} photos"
+                    confidence[row] = 1.0 if not np.isnan(view.lat[row]) else 0.85
+                else:
+                    reasons[row] = f"fits no album: only {count - 1} other photos around that time and place"
+                    confidence[row] = 0.9
+            if fresh:
+                next_label += 1
+    return next_label
+
+
+def _content_sample(n: int, new_rows: np.ndarray, size: int = 5000) -> np.ndarray:
+    """Rows to fit the look space on: the new photos plus a fixed-seed sample of the rest."""
+    rng = np.random.default_rng(0)
+    others = np.flatnonzero(np.isin(np.arange(n), new_rows, invert=True))
+    if len(others) > size:
+        others = np.sort(rng.choice(others, size, replace=False))
+    return np.union1d(others, new_rows)

@@ -1,0 +1,127 @@
+"""Placing photos without a time: 1-NN by look, a soft date prior, outliers and ambiguous photos left out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from album_app.albums.place import (
+    DISTINCT_RATIO,
+    HINT_LATE_H,
+    HINT_MAX_COST,
+    calibrate_threshold,
+    calibrate_thresholds,
+    hint_agrees,
+    hint_cost,
+    loo_nn_distances,
+    place_by_content,
+    place_by_hint,
+)
+
+DAY = 24.0
+
+
+def anchors_two_albums(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Two albums of 3 scenes × 4 shots each, in 8-d: shots of a scene 0.05 apart, scenes ~1.4 apart."""
+    scenes = rng.normal(size=(6, 8))
+    scenes /= np.linalg.norm(scenes, axis=1, keepdims=True)
+    shots = np.repeat(scenes, 4, axis=0) + rng.normal(0, 0.02, (24, 8))
+    labels = np.repeat([0, 0, 0, 1, 1, 1], 4)
+    return shots, labels
+
+
+def test_threshold_is_a_quantile_of_leave_one_out_distances():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 4))
+    d = loo_nn_distances(x)
+    assert len(d) == 300 and (d > 0).all()  # never a photo with itself
+    assert calibrate_threshold(x, quantile=0.9) == pytest.approx(np.quantile(d, 0.9))
+    low, high = calibrate_thresholds(x, quantiles=(0.5, 0.99))
+    assert low < high
+    assert calibrate_threshold(x[:1]) == float("inf")
+
+
+def test_exact_duplicates_do_not_fool_leave_one_out():
+    x = np.vstack([np.zeros((2, 3)), np.ones((1, 3))])
+    assert loo_nn_distances(x).tolist() == pytest.approx([0.0, 0.0, np.sqrt(3)])
+
+
+def test_a_copy_joins_the_album_of_its_look_alike():
+    rng = np.random.default_rng(1)
+    anchors, labels = anchors_two_albums(rng)
+    copy = anchors[17] + rng.normal(0, 0.02, 8)  # a shot of album 1's first scene
+    spans = (np.array([0.0, 100 * DAY]), np.array([DAY, 101 * DAY]))
+    placed = place_by_content(copy[None], np.array([np.nan]), anchors, labels, *spans, threshold=0.3)
+    assert placed.labels.tolist() == [1]
+    assert placed.anchor[0] in range(12, 24)
+
+
+def test_an_unrelated_photo_fits_no_album():
+    rng = np.random.default_rng(2)
+    anchors, labels = anchors_two_albums(rng)
+    stranger = -anchors[:12].mean(axis=0)
+    spans = (np.array([0.0, 100 * DAY]), np.array([DAY, 101 * DAY]))
+    placed = place_by_content(stranger[None], np.array([np.nan]), anchors, labels, *spans, threshold=0.3)
+    assert placed.labels.tolist() == [-1] and placed.ratio[0] > 1
+
+
+def test_a_photo_halfway_between_two_albums_is_ambiguous():
+    a = np.zeros((3, 2))
+    b = np.tile([1.0, 0.0], (3, 1))
+    anchors, labels = np.vstack([a, b]), np.array([0, 0, 0, 1, 1, 1])
+    spans = (np.array([0.0, 10 * DAY]), np.array([DAY, 11 * DAY]))
+    middle = np.array([[0.5, 0.0]])
+    placed = place_by_content(middle, np.array([np.nan]), anchors, labels, *spans, threshold=1.0)
+    assert placed.labels.tolist() == [-1] and placed.ambiguous[0]
+    near_a = np.array([[0.5 * DISTINCT_RATIO - 0.05, 0.0]])  # clearly nearer one album
+    assert place_by_content(near_a, np.array([np.nan]), anchors, labels, *spans, threshold=1.0).labels[0] == 0
+
+
+def test_the_file_name_date_breaks_a_tie_between_look_alikes():
+    anchors = np.array([[0.0, 0.0], [0.0, 0.0], [0.02, 0.0], [0.02, 0.0]])
+    labels = np.array([0, 0, 1, 1])
+    start, end = np.array([0.0, 200 * DAY]), np.array([DAY, 201 * DAY])  # album 1 is 200 days later
+    query = np.array([[0.01, 0.0], [0.01, 0.0]])
+    hint = np.array([202 * DAY, 2 * DAY])  # sent the day after album 1 / after album 0
+    placed = place_by_content(query, hint, anchors, labels, start, end, threshold=0.5)
+    assert placed.labels.tolist() == [1, 0]
+    assert placed.hint_agrees.tolist() == [True, True]
+
+
+def test_a_fitting_date_widens_the_limit_but_never_admits_a_stranger():
+    anchors = np.zeros((4, 2))
+    labels = np.zeros(4, np.int64)
+    start, end = np.array([0.0]), np.array([DAY])
+    query = np.array([[1.2, 0.0], [1.2, 0.0], [5.0, 0.0]])
+    hint = np.array([DAY + 5, np.nan, DAY + 5])
+    placed = place_by_content(query, hint, anchors, labels, start, end, threshold=1.0, hint_threshold=1.5, rounds=1)
+    assert placed.labels.tolist() == [0, -1, -1]  # dated and near: in; undated: out; far: out
+
+
+def test_a_twin_of_a_placed_photo_follows_it_in_the_next_round():
+    anchors = np.zeros((4, 2))
+    labels = np.zeros(4, np.int64)
+    start, end = np.array([0.0]), np.array([24.0])
+    query = np.array([[1.2, 0.0], [1.25, 0.0], [5.0, 0.0]])  # a dated copy, its undated twin, a stranger
+    hint = np.array([30.0, np.nan, np.nan])
+    placed = place_by_content(query, hint, anchors, labels, start, end, threshold=1.0, hint_threshold=1.5)
+    assert placed.labels.tolist() == [0, 0, -1]
+    assert placed.anchor[1] == len(anchors) + 0  # placed by query 0, in the "n_anchors + query" convention
+
+
+def test_date_prior_costs():
+    assert hint_cost(np.array(10.0), np.array(0.0), np.array(20.0)) == 0  # inside the span
+    assert hint_cost(np.array(20.0 + HINT_LATE_H - 1), 0.0, 20.0) == 0  # sent within two days
+    late_week = hint_cost(np.array(20.0 + 7 * DAY), 0.0, 20.0)
+    late_month = hint_cost(np.array(20.0 + 30 * DAY), 0.0, 20.0)
+    assert 0 < late_week < late_month <= HINT_MAX_COST  # weeks late: soft, growing
+    before = hint_cost(np.array(-5 * DAY), 0.0, 20.0)
+    assert before > late_week  # received days before the album began is less plausible than late
+    assert hint_cost(np.array(np.nan), 0.0, 20.0) == 0  # no date: no evidence
+    assert hint_agrees(np.array([10.0, 500.0]), 0.0, 20.0).tolist() == [True, False]
+
+
+def test_place_by_hint_needs_a_single_fitting_album():
+    start, end = np.array([0.0, 10 * DAY, 11 * DAY]), np.array([DAY, 10.5 * DAY, 11.5 * DAY])
+    hints = np.array([DAY + 3, 10.8 * DAY, 50 * DAY, np.nan])
+    assert place_by_hint(hints, start, end).tolist() == [0, -1, -1, -1]  # second fits two albums
