@@ -161,6 +161,8 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     from album_app.albums import service
 
     with open_catalog(args, writer=True) as catalog:
+        if args.album_models:
+            catalog.set_setting(service.ALBUM_MODELS_KEY, args.album_models)
         weights = service.load_weights(catalog)
         if any(w is not None for w in (args.content_weight, args.time_weight, args.place_weight)):
             from dataclasses import replace
@@ -323,6 +325,44 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@command("rotations", "suggest turns for photos that look sideways (the files are never changed)")
+def cmd_rotations(args: argparse.Namespace) -> int:
+    from album_app.albums.rotation import RotationModel, RotationModelError, load_displayed
+    from album_app.catalog import extras
+    from album_app.catalog.albums import photo_paths
+
+    try:
+        model = RotationModel.load()
+    except RotationModelError as error:
+        raise UserError(str(error)) from error
+    with open_catalog(args, writer=True) as catalog:
+        pending = extras.photos_without_rotation(catalog, model.model_id)
+        for start in range(0, len(pending), 256):
+            images, ids = [], []
+            for photo in pending[start : start + 256]:
+                try:
+                    images.append(load_displayed(photo.path, 2 * model.spec.size))
+                    ids.append(photo.photo_id)
+                except OSError:
+                    continue
+            found = model.suggest(images) if images else []
+            with catalog.transaction() as conn:
+                extras.store_rotations(
+                    conn, model.model_id, [(pid, s.quarter_turns, s.confidence) for pid, s in zip(ids, found, strict=True)]
+                )
+        suggested = extras.suggested_rotations(catalog, model.model_id)
+        paths = photo_paths(catalog, [r.photo_id for r in suggested])
+    records = [{"path": paths[r.photo_id], "quarter_turns": r.quarter_turns, "confidence": round(r.confidence, 3)}
+               for r in suggested]
+    if args.json:
+        print_json(records)
+    else:
+        for record in records:
+            turn = 90 * int(record["quarter_turns"])  # type: ignore[call-overload]
+            print(f"{record['path']}: turn {turn}° clockwise ({record['confidence']:.0%} sure)")
+    return EXIT_OK
+
+
 def _stderr_progress() -> Callable[..., None]:
     from album_app.progress import StderrProgress
 
@@ -368,7 +408,12 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.add_argument("--new-only", action="store_true", help="only place photos not clustered yet")
     for name in ("content", "time", "place"):
         cluster.add_argument(f"--{name}-weight", type=float, help=f"weight of {name} (saved for next time)")
+    cluster.add_argument("--album-models", choices=("on", "off"),
+                         help="let accepted albums' own models place photos the nearest rule left out (saved)")
     cluster.add_argument("--json", action="store_true")
+
+    rotations = commands.add_parser("rotations", parents=[common], help=COMMANDS["rotations"][1])
+    rotations.add_argument("--json", action="store_true")
 
     albums = commands.add_parser("albums", parents=[common], help=COMMANDS["albums"][1])
     albums.add_argument("--json", action="store_true")

@@ -60,6 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print a JSON dict instead of a table")
     evaluate.add_argument("--limit-per-class", type=int, help="a seeded sample of at most N photos per class")
     evaluate.add_argument("--threads", type=int, help="onnxruntime threads")
+    albums = commands.add_parser("albums", help="train the per-album models of a library's accepted albums")
+    albums.add_argument("--library", required=True)
+    albums.add_argument("--all", action="store_true", help="retrain every album, not only changed ones")
+    rotation = commands.add_parser("rotation", help="train the rotation model on upright photos")
+    rotation.add_argument("--data", action="append", required=True)
+    rotation.add_argument("--out", required=True)
+    rotation.add_argument("--minutes", type=float, default=10.0)
+    rotation.add_argument("--threads", type=int, default=1)
+    rotation.add_argument("--seed", type=int, default=0)
     return parser
 
 
@@ -119,6 +128,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             result = evaluate_model(args.model, args.data, args.limit_per_class, args.threads)
             print_result(result, args.json)
+            return 0
+        if args.command == "albums":
+            from .album_ae import fit_library
+
+            report = fit_library(args.library, retrain_all=args.all)
+            print(f"{len(report.trained)} trained, {len(report.kept)} unchanged, {len(report.removed)} removed, "
+                  f"{len(report.too_small)} too small ({report.seconds:.1f} s)")
+            return 0
+        if args.command == "rotation":
+            from .rotation import train as train_rotation
+
+            train_rotation(args.data, args.out, minutes=args.minutes, threads=args.threads, seed=args.seed)
             return 0
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"album-trainer {args.command}: {error}", file=sys.stderr)

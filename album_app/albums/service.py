@@ -21,6 +21,9 @@ from album_app.catalog import albums as rows
 from album_app.catalog.codes import active_model
 
 WEIGHTS_KEY = "fusion_weights"
+# "on": accepted albums' own autoencoders place new EXIF-less photos the nearest rule left Unsorted.
+# Off by default: bench/album_models_quality.py shows it wins only when accepted albums differ a lot in size.
+ALBUM_MODELS_KEY = "album_models"
 METHODS = ("auto", "kmeans", "affinity", "hdbscan")
 
 
@@ -80,6 +83,10 @@ def update(catalog: Catalog, *, weights: FusionWeights | None = None) -> Cluster
     label_of_album = {aid: index for index, aid in enumerate(album_ids)}
     labels = np.array([label_of_album.get(album_of.get(pid, -1), -1) for pid in view.photo_ids.tolist()])
     suggestion = place_new(view, labels, np.flatnonzero(is_new), weights=weights or load_weights(catalog))
+    if catalog.setting(ALBUM_MODELS_KEY) == "on":
+        from album_app.albums.album_models import second_opinion
+
+        second_opinion(catalog, view, suggestion, np.flatnonzero(is_new), album_ids)
     _apply(catalog, view, suggestion, only=set(view.photo_ids[is_new].tolist()), album_ids=album_ids)
     return _report(catalog, suggestion.method, len(view.photo_ids), int(is_new.sum()), incremental=True)
 

@@ -129,6 +129,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        3,
+        "rotation suggestions",
+        """
+        CREATE TABLE rotation_suggestions (
+            photo_id      INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+            model_id      TEXT    NOT NULL,
+            quarter_turns INTEGER NOT NULL CHECK (quarter_turns BETWEEN 0 AND 3),
+            confidence    REAL    NOT NULL,
+            dismissed     INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (photo_id, model_id)
+        );
+        CREATE INDEX rotation_suggestions_turned ON rotation_suggestions (model_id, quarter_turns);
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

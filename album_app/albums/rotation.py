@@ -1,0 +1,226 @@
+"""Rotation suggestions: is this photo shown sideways or upside down? Suggested, never written to the original.
+
+A small CNN (trainer/rotation.py, shipped as ``assets/rotation.onnx``) looks at the photo *as displayed*
+(EXIF orientation already applied, the same 64-px centre square the encoder sees) and says how many quarter
+turns it is off. Convention everywhere: ``quarter_turns`` = clockwise quarter turns that make the photo
+upright (0 = it is upright; 1 = turn it right once; 3 = turn it left once). The model's class k means "the
+upright photo was turned k quarter turns counter-clockwise", which is undone by k clockwise turns, so the
+class *is* the suggestion.
+
+A suggestion is only made when the model is sure (``min_confidence``, calibrated by the trainer on held-out
+upright photos so that few upright photos get a suggestion). Test-time mirroring: a mirrored upright photo
+is still upright, and mirroring swaps "a quarter left" with "a quarter right", so both views vote.
+
+Exports may carry the turn: `rotate_for_export` writes a rotated copy; the original is only ever read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from PIL import Image
+
+import album_app
+from album_app.preprocess import InputSpec, model_pixels, normalise, to_rgb, upright
+
+CONTRACT_KEY = "album_app.rotation_model"
+CONTRACT_VERSION = "1"
+INPUT_NAME = "image"
+OUTPUT_NAME = "logits"
+ASSET_PARTS = ("assets", "rotation.onnx")
+ORIENTATION_TAG = 0x0112
+#: Used when a model's metadata has no calibrated confidence.
+DEFAULT_MIN_CONFIDENCE = 0.9
+#: One photo in HOLDOUT_MODULO is never trained on (by a hash of its file name), so that any model trained
+#: by trainer/rotation.py can be measured on photos it has not seen (bench/rotation_accuracy.py, tests).
+HOLDOUT_MODULO = 10
+
+
+class RotationModelError(Exception):
+    """A rotation model the app cannot use; the message is meant for a person."""
+
+
+def is_holdout(name: str) -> bool:
+    """The trainer's split: True for the photos it keeps out of training (about 1 in HOLDOUT_MODULO)."""
+    digest = hashlib.sha1(Path(name).name.encode()).digest()
+    return int.from_bytes(digest[:4], "big") % HOLDOUT_MODULO == 0
+
+
+def default_rotation_model_path() -> Path:
+    """The bundled model: a checkout's or frozen app's assets/, else an installed wheel's share/."""
+    candidates = [Path(album_app.__file__).resolve().parent.parent.joinpath(*ASSET_PARTS)]
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        candidates.append(Path(frozen).joinpath(*ASSET_PARTS))
+    for root in dict.fromkeys([sys.prefix, sysconfig.get_path("data")]):
+        candidates.append(Path(root, "share", "album_app", *ASSET_PARTS))
+    return next((c for c in candidates if c.is_file()), candidates[0])
+
+
+@dataclass(frozen=True)
+class RotationSuggestion:
+    quarter_turns: int  # clockwise quarter turns that make the photo upright (0 = leave it)
+    confidence: float  # the model's probability for that answer (after mirroring)
+    probabilities: tuple[float, float, float, float]  # for 0, 1, 2, 3 clockwise quarter turns
+
+    @property
+    def degrees(self) -> int:
+        return 90 * self.quarter_turns
+
+    def text(self) -> str:
+        """For the inspector: what to do, or nothing."""
+        if self.quarter_turns == 0:
+            return ""
+        how = {1: "a quarter turn right", 2: "upside down: a half turn", 3: "a quarter turn left"}[self.quarter_turns]
+        return f"Looks rotated: {how} would make it upright ({self.confidence:.0%} sure)"
+
+
+@dataclass
+class RotationModel:
+    """An open rotation classifier. Build it with `RotationModel.load`."""
+
+    session: ort.InferenceSession
+    spec: InputSpec
+    min_confidence: float
+    path: Path
+    model_id: str = ""  # names graph + weights: suggestions are stored per model id
+    summary: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None, threads: int = 1) -> RotationModel:
+        path = Path(path) if path is not None else default_rotation_model_path()
+        if not path.is_file():
+            raise RotationModelError(f"rotation model not found: {path}")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # onnxruntime's own exception types
+            raise RotationModelError(f"{path} is not a readable ONNX model ({str(error).strip()[:200]})") from error
+        meta = dict(session.get_modelmeta().custom_metadata_map)
+        if meta.get(CONTRACT_KEY) != CONTRACT_VERSION:
+            raise RotationModelError(f"{path} is not a rotation model this app reads")
+        try:
+            spec = InputSpec.from_json(meta["input_spec"])
+            min_confidence = float(meta.get("min_confidence", DEFAULT_MIN_CONFIDENCE))
+            summary = json.loads(meta.get("training_summary", "{}"))
+        except (KeyError, ValueError, TypeError) as error:
+            raise RotationModelError(f"{path} has unreadable metadata ({error})") from error
+        if spec.problems():
+            raise RotationModelError(f"{path}: {'; '.join(spec.problems())}")
+        model_id = str(meta.get("model_id", ""))
+        return cls(session, spec, min_confidence, path, model_id, summary if isinstance(summary, dict) else {})
+
+    def probabilities(self, pixels: np.ndarray, *, mirror: bool = True) -> np.ndarray:
+        """uint8 NHWC ``model_pixels`` of displayed photos → (N, 4) probabilities of 0..3 clockwise turns."""
+        pixels = np.asarray(pixels, dtype=np.uint8)
+        if pixels.ndim == 3:
+            pixels = pixels[None]
+        probs = self._run(pixels)
+        if mirror:
+            # Mirroring an image turned k quarter turns gives one turned -k: its class k is our class -k.
+            mirrored = self._run(np.ascontiguousarray(pixels[:, :, ::-1]))
+            probs = 0.5 * (probs + mirrored[:, [0, 3, 2, 1]])
+        return probs
+
+    def _run(self, pixels: np.ndarray) -> np.ndarray:
+        if len(pixels) == 0:
+            return np.zeros((0, 4))
+        logits = self.session.run([OUTPUT_NAME], {INPUT_NAME: normalise(pixels, self.spec)})[0].astype(np.float64)
+        logits -= logits.max(axis=1, keepdims=True)
+        weights = np.exp(logits)
+        return weights / weights.sum(axis=1, keepdims=True)
+
+    def suggest_pixels(self, pixels: np.ndarray, *, min_confidence: float | None = None) -> list[RotationSuggestion]:
+        """One suggestion per photo; ``quarter_turns`` is 0 unless the model is sure of a turn."""
+        floor = self.min_confidence if min_confidence is None else min_confidence
+        out = []
+        for row in self.probabilities(pixels):
+            best = int(np.argmax(row))
+            turns = best if (best != 0 and row[best] >= floor) else 0
+            out.append(RotationSuggestion(turns, float(row[turns]), tuple(float(p) for p in row)))  # type: ignore[arg-type]
+        return out
+
+    def suggest(self, images: list[Image.Image], **kwargs: float | None) -> list[RotationSuggestion]:
+        """Displayed (upright-by-EXIF) PIL images → suggestions."""
+        if not images:
+            return []
+        return self.suggest_pixels(np.stack([model_pixels(image, self.spec) for image in images]), **kwargs)
+
+    def suggest_file(self, path: str | os.PathLike[str], **kwargs: float | None) -> RotationSuggestion:
+        """A photo file as the app displays it (EXIF orientation applied, decoded small)."""
+        return self.suggest([load_displayed(path, 2 * self.spec.size)], **kwargs)[0]
+
+
+def load_displayed(path: str | os.PathLike[str], side: int) -> Image.Image:
+    """The photo as shown (EXIF orientation applied), decoded at about ``side`` px (JPEG draft)."""
+    with Image.open(path) as image:
+        orientation = int(image.getexif().get(ORIENTATION_TAG, 1) or 1)
+        if image.format == "JPEG":
+            image.draft("RGB", (side, side))
+        image = to_rgb(image)
+        image.load()
+    return upright(image, orientation)
+
+
+def turn_clockwise(image: Image.Image, quarter_turns: int) -> Image.Image:
+    """The image turned ``quarter_turns`` × 90° clockwise (PIL's ROTATE_* are counter-clockwise)."""
+    turns = quarter_turns % 4
+    if turns == 0:
+        return image.copy()
+    return image.transpose(
+        {1: Image.Transpose.ROTATE_270, 2: Image.Transpose.ROTATE_180, 3: Image.Transpose.ROTATE_90}[turns]
+    )
+
+
+def rotate_for_export(
+    src: str | os.PathLike[str], quarter_turns: int, dest: str | os.PathLike[str], *, quality: int = 95
+) -> Path:
+    """Write ``dest``: the photo at ``src`` as displayed, turned ``quarter_turns`` × 90° clockwise.
+
+    The original is opened read-only and never written (``dest`` may not be ``src`` or a link to it). The
+    pixels are turned and saved with EXIF Orientation reset to 1 (every viewer shows it the same way),
+    keeping the rest of the EXIF and the ICC profile; JPEG is re-encoded at ``quality``. The copy is
+    written beside ``dest`` and moved into place, so a failure never leaves half a file.
+    """
+    src, dest = Path(src), Path(dest)
+    if dest.resolve() == src.resolve() or (dest.exists() and os.path.samefile(src, dest)):
+        raise ValueError(f"refusing to write over the original {src} (a hard link or symlink to it included)")
+    with Image.open(src) as image:
+        image.load()
+        fmt = image.format or "JPEG"
+        exif = image.getexif()
+        orientation = int(exif.get(ORIENTATION_TAG, 1) or 1)
+        icc = image.info.get("icc_profile")
+        shown = upright(image, orientation)
+    turned = turn_clockwise(shown, quarter_turns)
+    if ORIENTATION_TAG in exif:
+        exif[ORIENTATION_TAG] = 1  # the pixels are now upright as they lie
+    options: dict[str, object] = {"exif": exif.tobytes()} if len(exif) else {}
+    if icc:
+        options["icc_profile"] = icc
+    if fmt == "JPEG":
+        options.update(quality=quality, subsampling=0)  # 4:4:4: a re-encode should lose as little as it can
+        if turned.mode not in ("RGB", "L", "CMYK"):
+            turned = turned.convert("RGB")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.stem}-", suffix=dest.suffix or ".jpg")
+    os.close(fd)
+    try:
+        turned.save(tmp, format=fmt, **options)
+        os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return dest

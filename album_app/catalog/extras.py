@@ -1,0 +1,131 @@
+"""SQL for album models, rotation suggestions and stacks (the catalog stays the only package with SQL).
+
+Album models keep their state in files (``LIBRARY/models/albums/``), stacks are recomputed from the codes
+and times, so the only new table is the rotation suggestions: ``MIGRATION_3_SQL`` below, to be added to
+album_app/catalog/schema.py as migration 3 ("rotation suggestions"). Until it is, `has_rotation_table`
+is False and the rotation functions here must not be called (callers check it once).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from album_app.catalog.store import Catalog
+
+#: Migration 3. One row per photo and rotation model: what the model suggests for the photo as displayed
+#: (EXIF orientation applied), and whether the user dismissed it. Never applied to the file itself.
+MIGRATION_3_SQL = """
+CREATE TABLE rotation_suggestions (
+    photo_id      INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+    model_id      TEXT    NOT NULL,
+    quarter_turns INTEGER NOT NULL CHECK (quarter_turns BETWEEN 0 AND 3),
+    confidence    REAL    NOT NULL,
+    dismissed     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (photo_id, model_id)
+);
+CREATE INDEX rotation_suggestions_turned ON rotation_suggestions (model_id, quarter_turns);
+"""
+
+
+def has_rotation_table(catalog: Catalog) -> bool:
+    row = catalog.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rotation_suggestions'"
+    ).fetchone()
+    return row is not None
+
+
+# -- codes ------------------------------------------------------------------------------------------
+
+
+def photo_code(catalog: Catalog, photo_id: int, model_id: str) -> np.ndarray | None:
+    """One photo's code from one encoder (for the inspector's "why"), None when it has none."""
+    row = catalog.conn.execute(
+        "SELECT code FROM codes WHERE photo_id = ? AND model_id = ?", (photo_id, model_id)
+    ).fetchone()
+    return None if row is None else np.frombuffer(row[0], dtype=np.float32).copy()
+
+
+def accepted_album_members(catalog: Catalog) -> dict[int, list[int]]:
+    """{album id: member photo ids} of the accepted (locked, not rejected) albums: what album models learn."""
+    albums: dict[int, list[int]] = {}
+    for album_id, photo_id in catalog.conn.execute(
+        "SELECT a.id, pl.photo_id FROM albums a JOIN placements pl ON pl.album_id = a.id"
+        " JOIN photos p ON p.id = pl.photo_id"
+        " WHERE a.locked = 1 AND a.rejected = 0 AND p.status = 'indexed' ORDER BY a.id, pl.photo_id"
+    ):
+        albums.setdefault(int(album_id), []).append(int(photo_id))
+    return albums
+
+
+# -- rotation suggestions (migration 3) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RotationRow:
+    photo_id: int
+    quarter_turns: int  # clockwise quarter turns that make the displayed photo upright
+    confidence: float
+    dismissed: bool
+
+
+@dataclass(frozen=True)
+class PendingRotation:
+    """An indexed photo the rotation model has not looked at yet."""
+
+    photo_id: int
+    path: str
+    orientation: int
+
+
+def photos_without_rotation(catalog: Catalog, model_id: str, limit: int | None = None) -> list[PendingRotation]:
+    sql = (
+        "SELECT p.id, p.path, coalesce(m.orientation, 1) FROM photos p LEFT JOIN photo_meta m ON m.photo_id = p.id"
+        " WHERE p.status = 'indexed' AND NOT EXISTS"
+        " (SELECT 1 FROM rotation_suggestions r WHERE r.photo_id = p.id AND r.model_id = ?) ORDER BY p.id"
+    )
+    params: tuple[object, ...] = (model_id,)
+    if limit is not None:
+        sql += " LIMIT ?"
+        params += (limit,)
+    return [PendingRotation(int(i), str(p), int(o)) for i, p, o in catalog.conn.execute(sql, params)]
+
+
+def store_rotations(conn: sqlite3.Connection, model_id: str, rows: Iterable[tuple[int, int, float]]) -> None:
+    """(photo id, quarter turns, confidence) per photo; a new answer keeps an earlier dismissal. Callers
+    hold a transaction."""
+    conn.executemany(
+        "INSERT INTO rotation_suggestions (photo_id, model_id, quarter_turns, confidence) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (photo_id, model_id) DO UPDATE SET quarter_turns = excluded.quarter_turns,"
+        " confidence = excluded.confidence",
+        [(int(p), model_id, int(t), float(c)) for p, t, c in rows],
+    )
+
+
+def rotation_for(catalog: Catalog, photo_id: int, model_id: str) -> RotationRow | None:
+    row = catalog.conn.execute(
+        "SELECT photo_id, quarter_turns, confidence, dismissed FROM rotation_suggestions"
+        " WHERE photo_id = ? AND model_id = ?",
+        (photo_id, model_id),
+    ).fetchone()
+    return None if row is None else RotationRow(int(row[0]), int(row[1]), float(row[2]), bool(row[3]))
+
+
+def suggested_rotations(catalog: Catalog, model_id: str) -> list[RotationRow]:
+    """Photos the model says are turned (not dismissed), most confident first."""
+    rows = catalog.conn.execute(
+        "SELECT photo_id, quarter_turns, confidence, dismissed FROM rotation_suggestions"
+        " WHERE model_id = ? AND quarter_turns != 0 AND dismissed = 0 ORDER BY confidence DESC, photo_id",
+        (model_id,),
+    )
+    return [RotationRow(int(p), int(t), float(c), bool(d)) for p, t, c, d in rows]
+
+
+def dismiss_rotation(conn: sqlite3.Connection, photo_id: int, model_id: str, dismissed: bool = True) -> None:
+    conn.execute(
+        "UPDATE rotation_suggestions SET dismissed = ? WHERE photo_id = ? AND model_id = ?",
+        (int(dismissed), photo_id, model_id),
+    )
