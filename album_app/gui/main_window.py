@@ -43,6 +43,7 @@ from album_app.gui.session import LibrarySession
 from album_app.gui.snapshot import AlbumEntry, LibrarySnapshot
 from album_app.gui.tasks import EditCall, ImportResult, MapData
 from album_app.gui.thumbnails import ThumbnailLoader
+from album_app.gui.training import TrainerProcess
 from album_app.gui.views.album_list import AlbumListView
 from album_app.gui.views.drop_zone import DropZone, FolderDropFilter
 from album_app.gui.views.inspector import PREVIEW, PhotoInspector
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.session = session
+        self.trainer_process: TrainerProcess | None = None
         self.settings = settings if settings is not None else QSettings("album_app", "album_app")
         self.thumbnails = thumbnails or ThumbnailLoader(session.paths.thumbnails, parent=self)
         self.album_model = AlbumListModel(self.thumbnails, self)
@@ -855,7 +857,9 @@ class MainWindow(QMainWindow):
         return self.session.export(destination, mode, include_unsorted, on_done=done)
 
     def show_models(self) -> ModelDialog:
-        dialog = ModelDialog(self)
+        if self.trainer_process is None:
+            self.trainer_process = TrainerProcess(self)
+        dialog = ModelDialog(self, library=self.session.paths.root, trainer=self.trainer_process)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.session.models(dialog.set_data)
         dialog.open()
@@ -930,6 +934,10 @@ class MainWindow(QMainWindow):
             self.show_status("Stopping the running task before closing…")
             QApplication.processEvents()
         self.hide()
+        if self.trainer_process is not None and self.trainer_process.running:
+            # The trainer checkpoints on SIGINT; the next "Train tonight" resumes from there.
+            self.trainer_process.cancel()
+            self.trainer_process.process.waitForFinished(15_000)
         self.thumbnails.shutdown()
         if not self.session.close():
             log.error("closing while a worker still runs; the catalog stays consistent (one transaction a batch)")
