@@ -70,6 +70,8 @@ class PhotoDetails:
     confidence: float | None
     reason: str | None
     clustered: bool  # False: no placement row yet (never clustered)
+    # Accepted albums' own models, when trained: [(album name, probability)], best first.
+    by_look: tuple[tuple[str, float], ...] = ()
 
 
 def photo_details(catalog: Catalog, photo_id: int) -> PhotoDetails | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,17 @@ def _model_info(record: Any) -> ModelInfo:
 
 
 def load_details(ctx: JobContext, photo_id: int) -> views.PhotoDetails | None:
-    return views.photo_details(ctx.catalog, photo_id)
+    details = views.photo_details(ctx.catalog, photo_id)
+    if details is None:
+        return None
+    from album_app.albums.album_models import why_for_photo
+    from album_app.catalog.albums import load_albums
+
+    top = why_for_photo(ctx.catalog, photo_id)
+    if not top:
+        return details
+    names = {album.id: album.display_name for album in load_albums(ctx.catalog)}
+    return replace(details, by_look=tuple((names.get(a, f"Album {a}"), float(p)) for a, p in top))
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from album_app.gui.dialogs.export import ExportDialog
@@ -54,3 +55,23 @@ def test_model_dialog_marks_the_model_in_use(qtbot):
     assert dialog.history.topLevelItemCount() == 2
     assert dialog.history.topLevelItem(1).font(0).bold()
     assert not dialog.train.isEnabled()  # no library given: nothing to train on
+
+
+def test_inspector_shows_the_album_models_opinion_only_when_there_is_one(qtbot):
+    from album_app.catalog.views import PhotoDetails
+    from album_app.gui.views.inspector import PhotoInspector
+
+    inspector = PhotoInspector()
+    qtbot.addWidget(inspector)
+    inspector.show()
+    base = PhotoDetails(
+        id=1, path="/p/IMG-20240612-WA0001.jpg", status="indexed", content_hash=None, size=1000, format="JPEG",
+        width=10, height=10, taken_at=None, time_source=None, rejected_time=None, time_hint="2024-06-12T00:00:00",
+        time_hint_source="filename", lat=None, lon=None, alt=None, camera=None, album_id=3, album_name="Lisbon",
+        pinned=False, confidence=0.9, reason="looks like IMG_0042.jpg", clustered=True,
+    )
+    inspector.show_details(base)
+    assert not inspector.fields["by_look"].isVisible()
+    inspector.show_details(replace(base, by_look=(("Lisbon", 0.82), ("Porto", 0.11))))
+    assert inspector.fields["by_look"].isVisible()
+    assert inspector.fields["by_look"].text() == "Lisbon 82%, Porto 11%"

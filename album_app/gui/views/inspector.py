@@ -52,7 +52,7 @@ class PhotoInspector(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.fields: dict[str, QLabel] = {}
-        form = QFormLayout()
+        form = self.form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for key, label in (
@@ -64,6 +64,7 @@ class PhotoInspector(QWidget):
             ("size", "Size"),
             ("album", "Album"),
             ("why", "Why here"),
+            ("by_look", "By look"),
         ):
             value = QLabel()
             value.setWordWrap(True)
@@ -130,6 +131,11 @@ class PhotoInspector(QWidget):
         self.fields["size"].setText(f"{dims}{formatting.file_size(details.size)}")
         self.fields["album"].setText(details.album_name or "Unsorted")
         self.fields["why"].setText(why_text(details))
+        by_look = ", ".join(f"{name} {probability:.0%}" for name, probability in details.by_look)
+        self.fields["by_look"].setText(by_look)
+        for widget in (self.fields["by_look"], self.form.labelForField(self.fields["by_look"])):
+            if widget is not None:
+                widget.setVisible(bool(by_look))
         self.open_button.setEnabled(Path(details.path).exists())
 
     def set_preview(self, pixmap: QPixmap | None) -> None:
