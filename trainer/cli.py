@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     albums = commands.add_parser("albums", help="train the per-album models of a library's accepted albums")
     albums.add_argument("--library", required=True)
     albums.add_argument("--all", action="store_true", help="retrain every album, not only changed ones")
+    from .fit import add_fit_commands
+
+    add_fit_commands(commands)  # fit (the overnight job over a library) and rollback
     rotation = commands.add_parser("rotation", help="train the rotation model on upright photos")
     rotation.add_argument("--data", action="append", required=True)
     rotation.add_argument("--out", required=True)
@@ -104,6 +107,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if hasattr(args, "handler"):
+        return int(args.handler(args))
     try:
         if args.command == "train":
             from .train import train

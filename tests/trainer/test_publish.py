@@ -1,0 +1,100 @@
+"""The gate's figures and verdict, and rollback over the published-model pointer (no training here)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("torch")
+
+from album_app.embed import published  # noqa: E402
+from album_app.embed.model import default_model_path  # noqa: E402
+from album_app.library import resolve_library  # noqa: E402
+from trainer.config import DataConfig  # noqa: E402
+from trainer.data import PhotoRef  # noqa: E402
+from trainer.library_data import EvalSet, LibraryExamples, PairLabels  # noqa: E402
+from trainer.publish import album_quality, judge, rollback  # noqa: E402
+
+HOUR = 3600.0
+
+
+def figures(score: float, nmi: float, queries: int = 10) -> dict:
+    return {"score": score, "nmi": nmi, "placed": score, "wrong": 0.0, "queries": queries}
+
+
+def test_judge_wants_a_higher_score_without_losing_nmi() -> None:
+    assert judge(figures(0.4, 0.8), figures(0.5, 0.8)).better
+    worse = judge(figures(0.4, 0.8), figures(0.35, 0.9))
+    assert not worse.better and "gain -0.050" in worse.reason
+    assert not judge(figures(0.4, 0.8), figures(0.5, 0.7)).better  # NMI fell more than the slack
+    assert judge(figures(0.4, 0.8), figures(0.5, 0.795)).better  # ...within the slack
+    assert not judge(figures(0.4, 0.8), figures(0.45, 0.8), min_gain=0.1).better
+    assert judge(figures(0.4, 0.8), figures(0.3, 0.1), min_gain=-1, nmi_slack=1).better  # forced, for tests
+    nothing = judge(figures(0.0, 0.0, queries=0), figures(1.0, 1.0, queries=0), min_gain=-1)
+    assert not nothing.better and "no held-out" in nothing.reason
+
+
+def tiny_examples(events: int = 3, per_event: int = 6) -> LibraryExamples:
+    """Examples with known events (a day and ~1000 km apart); every event's last two photos held out."""
+    n = events * per_event
+    event = np.repeat(np.arange(events), per_event)
+    taken = 1.7e9 + event * 48 * HOUR + np.tile(np.arange(per_event), events) * 600.0
+    lat = 40.0 + 9.0 * event
+    lon = np.full(n, 2.0)
+    images = [Image.new("RGB", (12, 12), (int(80 * e), 100, 50)) for e in event]
+    refs = [PhotoRef(f"/nowhere/{i}.jpg", 1) for i in range(n)]
+    heldout = np.flatnonzero(np.tile(np.arange(per_event), events) >= per_event - 2)
+    labels = PairLabels(event, taken, lat, lon)
+    config = DataConfig(data=(), library="test", size=8, cache_side=12)
+    return LibraryExamples(config, refs, images, np.arange(n), [f"k{i}" for i in range(n)], labels, heldout)
+
+
+def test_album_quality_rewards_codes_that_place_held_out_photos_in_their_event() -> None:
+    examples = tiny_examples()
+    eval_set = EvalSet.build(examples)
+    assert len(eval_set.anchors) == 12 and len(eval_set.queries) == 6
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 16)) * 5
+
+    def codes(rows: np.ndarray, noise: float) -> np.ndarray:
+        return centres[examples.labels.event[rows]] + rng.normal(size=(len(rows), 16)) * noise
+
+    good = album_quality(examples, eval_set, codes(eval_set.anchors, 0.3), codes(eval_set.queries, 0.3),
+                         codes(eval_set.queries, 0.3))
+    assert good["placed"] == 1.0 and good["wrong"] == 0.0 and good["score"] == 1.0 and good["nmi"] > 0.9
+    # Queries that look like nothing in the library: left Unsorted (not wrong), so the score drops.
+    unrelated = rng.normal(size=(6, 16)) * 5
+    lost = album_quality(examples, eval_set, codes(eval_set.anchors, 0.3), unrelated, unrelated)
+    assert lost["score"] < good["score"] and lost["nmi"] < good["nmi"]
+    assert good["queries"] == 6 and good["anchors"] == 12 and good["accepted_placed"] is None
+
+
+def test_rollback_walks_the_pointer_history(tmp_path: Path) -> None:
+    paths = resolve_library(tmp_path / "library")
+    paths.models.mkdir(parents=True)
+    for model_id in ("aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"):
+        shutil.copy(default_model_path(), paths.models / f"{model_id}.onnx")  # a valid model under that name
+    published.point_to(paths, "aaaaaaaaaaaaaaaa")
+    published.point_to(paths, "bbbbbbbbbbbbbbbb")
+
+    moved = rollback(paths)
+    assert moved == {"from": "bbbbbbbbbbbbbbbb", "to": "aaaaaaaaaaaaaaaa", "path": "models/aaaaaaaaaaaaaaaa.onnx"}
+    assert published.current(paths).model_id == "aaaaaaaaaaaaaaaa"
+    assert rollback(paths, "bundled")["to"] == "bundled"
+    assert published.current(paths).path is None
+    assert rollback(paths, "bbbbbbbbbbbbbbbb")["to"] == "bbbbbbbbbbbbbbbb"
+    with pytest.raises(FileNotFoundError):
+        rollback(paths, "cccccccccccccccc")
+
+    # A model file the app would refuse is never pointed at.
+    (paths.models / "dddddddddddddddd.onnx").write_bytes(b"not a model")
+    from album_app.embed.model import ModelError
+
+    with pytest.raises(ModelError):
+        rollback(paths, "dddddddddddddddd")
+    assert json.loads((paths.models / "current.json").read_text())["model_id"] == "bbbbbbbbbbbbbbbb"

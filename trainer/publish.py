@@ -1,0 +1,209 @@
+"""Prove a fitted encoder better than the model in use, then publish it atomically (or roll back).
+
+The gate measures album quality the way the app builds albums (album_app.albums.suggest_albums) on
+photos the fit never trained on: EXIF anchors from the library's training events, plus held-out EXIF
+photos turned into EXIF-less queries, as they are and as a simulated friend's copy. Figures:
+  * placed: share of queries put in the album that holds most of their event's anchors;
+  * wrong: share put in some other album (Unsorted is not wrong: a doubtful photo belongs there);
+  * accepted_placed: the same for held-out members of the user's accepted albums (None when none);
+  * nmi: normalised mutual information between albums (Unsorted as one group) and events.
+score = placed − wrong over every query. A new model must raise the score by more than ``min_gain``
+and keep NMI within ``nmi_slack`` of the old one; otherwise the old model stays.
+
+Publishing follows album_app.embed.published: models/<id>.onnx is exported as a .partial file,
+parity-checked against torch (trainer/export.py) and validated with the app's own read_contract,
+its record (<id>.json) and torch weights (<id>.pt, so a later fit can continue) are written, the
+.partial is renamed, and only then does point_to() move models/current.json.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import normalized_mutual_info_score
+
+from album_app.albums import LibraryView, suggest_albums
+from album_app.embed import published
+from album_app.embed.model import ModelError, read_contract
+from album_app.library import LibraryPaths
+
+from .library_data import EvalSet, LibraryExamples
+
+Embed = Callable[[np.ndarray], np.ndarray]  # uint8 NHWC pixels -> float32 codes
+
+
+# --- the gate ------------------------------------------------------------------------------------
+
+
+def album_quality(
+    examples: LibraryExamples, eval_set: EvalSet, anchor_codes: np.ndarray, plain_codes: np.ndarray,
+    friend_codes: np.ndarray, *, random_state: int = 0,
+) -> dict[str, Any]:
+    """Album figures (module docstring) for one model's codes of the eval set's anchors and queries."""
+    labels = examples.labels
+    a, q = len(eval_set.anchors), len(eval_set.queries)
+    nan_q = np.full(2 * q, np.nan)
+    view = LibraryView(
+        photo_ids=np.arange(a + 2 * q),
+        codes=np.vstack([anchor_codes, plain_codes, friend_codes]).astype(np.float32),
+        taken_ts=np.concatenate([labels.taken_ts[eval_set.anchors], nan_q]),
+        hint_ts=np.full(a + 2 * q, np.nan),  # stripped copies carry no file-name date either
+        lat=np.concatenate([labels.lat[eval_set.anchors], nan_q]),
+        lon=np.concatenate([labels.lon[eval_set.anchors], nan_q]),
+    )
+    predicted = suggest_albums(view, random_state=random_state).labels
+    anchor_pred, plain_pred, friend_pred = predicted[:a], predicted[a : a + q], predicted[a + q :]
+    album_of = _majority(anchor_pred, eval_set.truth_anchor)
+    target = np.array([album_of.get(int(e), -1) for e in eval_set.truth_query], dtype=np.int64)
+
+    def shares(pred: np.ndarray, want: np.ndarray) -> tuple[int, int]:
+        placed = int(((pred >= 0) & (pred == want)).sum())
+        return placed, int(((pred >= 0) & (pred != want)).sum())
+
+    plain_ok, plain_bad = shares(plain_pred, target)
+    friend_ok, friend_bad = shares(friend_pred, target)
+    counted, ok, bad = 2 * q, plain_ok + friend_ok, plain_bad + friend_bad
+    accepted_placed = None
+    held = np.flatnonzero(eval_set.accepted_query >= 0)
+    if len(held):
+        want = np.array([
+            _majority(anchor_pred[eval_set.accepted_groups[g]], np.zeros(len(eval_set.accepted_groups[g]))).get(0, -1)
+            for g in eval_set.accepted_query[held]
+        ])
+        acc_ok, acc_bad = shares(plain_pred[held], want)
+        accepted_placed = round(acc_ok / len(held), 4)
+        counted, ok, bad = counted + len(held), ok + acc_ok, bad + acc_bad
+    truth = np.concatenate([eval_set.truth_anchor, eval_set.truth_query, eval_set.truth_query])
+    groups = np.where(predicted >= 0, predicted, -1)
+    return {
+        "anchors": a,
+        "queries": q,
+        "nmi": round(float(normalized_mutual_info_score(truth, groups)), 4) if len(truth) else 0.0,
+        "placed": round(ok / max(counted, 1), 4),
+        "wrong": round(bad / max(counted, 1), 4),
+        "placed_plain": round(plain_ok / max(q, 1), 4),
+        "placed_friend": round(friend_ok / max(q, 1), 4),
+        "wrong_friend": round(friend_bad / max(q, 1), 4),
+        "accepted_placed": accepted_placed,
+        "score": round((ok - bad) / max(counted, 1), 4),
+    }
+
+
+def _majority(pred: np.ndarray, truth: np.ndarray) -> dict[int, int]:
+    """For each true group, the album (not Unsorted) that holds most of its photos."""
+    votes: dict[int, Counter[int]] = {}
+    for p, t in zip(pred.tolist(), truth.tolist(), strict=True):
+        if p >= 0:
+            votes.setdefault(int(t), Counter())[int(p)] += 1
+    return {t: c.most_common(1)[0][0] for t, c in votes.items()}
+
+
+def measure(examples: LibraryExamples, eval_set: EvalSet, embed: Embed, size: int) -> dict[str, Any]:
+    """Embed the eval set with one model (pixels at its input ``size``) and score its albums."""
+    from album_app.preprocess import InputSpec
+
+    spec = InputSpec(size=size)
+    anchor = embed(examples.pixels(eval_set.anchors, spec))
+    plain = embed(examples.pixels(eval_set.queries, spec))
+    friend = embed(examples.pixels(eval_set.queries, spec, friend=True))
+    return album_quality(examples, eval_set, anchor, plain, friend)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    better: bool
+    reason: str
+
+
+def judge(before: dict[str, Any], after: dict[str, Any], *, min_gain: float = 0.0, nmi_slack: float = 0.01) -> Verdict:
+    """Is ``after`` better than ``before``? (module docstring: score up by > min_gain, NMI within nmi_slack)."""
+    if before.get("queries", 0) == 0:
+        return Verdict(False, "no held-out photos to measure on (the library needs events of 3+ EXIF photos)")
+    gain = after["score"] - before["score"]
+    if gain <= min_gain:
+        return Verdict(
+            False,
+            f"held-out score {after['score']:.3f} vs {before['score']:.3f} in use: gain {gain:+.3f} is not above "
+            f"{min_gain:+.3f} (placed {after['placed']:.3f} vs {before['placed']:.3f}, "
+            f"wrong {after['wrong']:.3f} vs {before['wrong']:.3f})",
+        )
+    if after["nmi"] < before["nmi"] - nmi_slack:
+        return Verdict(False, f"NMI fell from {before['nmi']:.3f} to {after['nmi']:.3f} (allowed slack {nmi_slack})")
+    return Verdict(
+        True,
+        f"held-out score {after['score']:.3f} vs {before['score']:.3f} (gain {gain:+.3f}); "
+        f"NMI {after['nmi']:.3f} vs {before['nmi']:.3f}",
+    )
+
+
+# --- publishing ----------------------------------------------------------------------------------
+
+
+def publish(
+    paths: LibraryPaths,
+    run_dir: Path,
+    record: dict[str, Any],
+    parity_photos: list[Any],
+    weights: dict[str, Any],
+) -> tuple[str, Path]:
+    """Export RUN_DIR's checkpoint into LIBRARY/models and point the library at it; returns (id, path).
+
+    Raises ExportError (parity) or ModelError (the app would refuse it); nothing is pointed at then,
+    and the partial file is removed.
+    """
+    import torch
+
+    from .export import export_onnx
+
+    models = paths.models
+    models.mkdir(parents=True, exist_ok=True)
+    partial = models / f".fit-{os.getpid()}.onnx.partial"
+    try:
+        meta = export_onnx(run_dir, partial, parity_photos=parity_photos, figures=record.get("figures"))
+        contract = read_contract(partial)  # exactly the app's check: a model it would refuse is never published
+        if contract.model_id != meta["model_id"]:
+            raise ModelError(f"exported model id {meta['model_id']} reads back as {contract.model_id}")
+        model_id = contract.model_id
+        final = models / f"{model_id}.onnx"
+        record = {
+            **record,
+            "id": model_id,
+            "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "contract": {"size": contract.spec.size, "code_size": contract.code_size},
+            "parity_max_abs_diff": meta["parity_max_abs_diff"],
+            "path": f"models/{model_id}.onnx",
+        }
+        weights_path = models / f"{model_id}.pt"
+        weights_partial = models / f".{model_id}.pt.partial"
+        torch.save({**weights, "model_id": model_id}, weights_partial)
+        os.replace(weights_partial, weights_path)
+        published.write_json_atomically(models / f"{model_id}.json", record)
+        os.replace(partial, final)
+    finally:
+        partial.unlink(missing_ok=True)
+    published.point_to(paths, model_id)
+    return model_id, final
+
+
+def rollback(paths: LibraryPaths, to: str | None = None) -> dict[str, Any]:
+    """Point the library back at ``to`` (a published id or "bundled"), by default the previous model.
+
+    A published model is re-validated with the app's read_contract first: rolling back to a file
+    that the app would refuse would only make it fall back to the bundled model with a warning.
+    """
+    pointer = published.read_pointer(paths) or {}
+    target = to or published.previous_model(paths)
+    if target != published.BUNDLED:
+        path = paths.models / f"{target}.onnx"
+        if not path.is_file():
+            raise FileNotFoundError(f"no published model {target} in {paths.models}")
+        read_contract(path)
+    new = published.point_to(paths, target)
+    return {"from": pointer.get("model_id", published.BUNDLED), "to": new["model_id"], "path": new["path"]}
