@@ -347,9 +347,8 @@ def cmd_rotations(args: argparse.Namespace) -> int:
                     continue
             found = model.suggest(images) if images else []
             with catalog.transaction() as conn:
-                extras.store_rotations(
-                    conn, model.model_id, [(pid, s.quarter_turns, s.confidence) for pid, s in zip(ids, found, strict=True)]
-                )
+                rows = [(pid, s.quarter_turns, s.confidence) for pid, s in zip(ids, found, strict=True)]
+                extras.store_rotations(conn, model.model_id, rows)
         suggested = extras.suggested_rotations(catalog, model.model_id)
         paths = photo_paths(catalog, [r.photo_id for r in suggested])
     records = [{"path": paths[r.photo_id], "quarter_turns": r.quarter_turns, "confidence": round(r.confidence, 3)}

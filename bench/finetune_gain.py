@@ -47,8 +47,13 @@ def trainer_command() -> list[str]:
 
 
 def app(library: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "album_app", "--library", str(library), *args],
-                          check=True, capture_output=True, text=True, cwd=REPO)
+    return subprocess.run(
+        [sys.executable, "-m", "album_app", "--library", str(library), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
 
 
 def measure(root: Path, library: Path, truth: dict, npz: Path) -> dict:
@@ -97,34 +102,54 @@ def main(argv: list[str] | None = None) -> int:
         kinds[photo["kind"]] = kinds.get(photo["kind"], 0) + 1
     trained = next((line for line in reversed(lines) if line["type"] == "done"), {})
     result = {
-        "seed": args.seed, "photos": len(truth["labels"]), "kinds": kinds, "events": len(truth["events"]),
-        "minutes": args.minutes, "command": " ".join(fit_cmd[1:]), "fit_exit": done.returncode,
-        "fit_seconds": round(fit_s, 1), "fit_steps": trained.get("step"), "verdict": verdict.get("type"),
-        "reason": verdict.get("reason") or verdict.get("message"), "gate": {k: verdict.get(k) for k in ("before", "after")},
-        "before": before, "after": after, "seconds": round(time.perf_counter() - begin, 1),
+        "seed": args.seed,
+        "photos": len(truth["labels"]),
+        "kinds": kinds,
+        "events": len(truth["events"]),
+        "minutes": args.minutes,
+        "command": " ".join(fit_cmd[1:]),
+        "fit_exit": done.returncode,
+        "fit_seconds": round(fit_s, 1),
+        "fit_steps": trained.get("step"),
+        "verdict": verdict.get("type"),
+        "reason": verdict.get("reason") or verdict.get("message"),
+        "gate": {k: verdict.get(k) for k in ("before", "after")},
+        "before": before,
+        "after": after,
+        "seconds": round(time.perf_counter() - begin, 1),
     }
     if args.json:
         json.dump(result, sys.stdout, indent=1)
         print()
         return 0
-    print(f"finetune gain: event library seed {args.seed} --friend, {result['photos']} photos {kinds}, "
-          f"{result['events']} events; fit {args.minutes:g} min ({result['fit_steps']} steps, {fit_s:.0f} s): "
-          f"{result['verdict']}")
-    print(f"{'':8s} {'model':18s} {'NMI':>6s} {'ARI':>6s} {'placed':>7s} {'wrong':>6s} {'unrel.out':>9s} {'albums':>6s}")
+    print(
+        f"finetune gain: event library seed {args.seed} --friend, {result['photos']} photos {kinds}, "
+        f"{result['events']} events; fit {args.minutes:g} min ({result['fit_steps']} steps, {fit_s:.0f} s): "
+        f"{result['verdict']}"
+    )
+    print(
+        f"{'':8s} {'model':18s} {'NMI':>6s} {'ARI':>6s} {'placed':>7s} {'wrong':>6s} {'unrel.out':>9s} {'albums':>6s}"
+    )
     for name, row in (("before", before), ("after", after)):
-        print(f"{name:8s} {row['model']:18s} {row['nmi']:6.3f} {row['ari']:6.3f} {row['stripped_placed']:7.2f} "
-              f"{row['stripped_wrong']:6.2f} {row['unrelated_out']:9.2f} {row['albums']:6d}")
+        print(
+            f"{name:8s} {row['model']:18s} {row['nmi']:6.3f} {row['ari']:6.3f} {row['stripped_placed']:7.2f} "
+            f"{row['stripped_wrong']:6.2f} {row['unrelated_out']:9.2f} {row['albums']:6d}"
+        )
     gate = result["gate"]
     if gate["before"] and gate["after"]:
         print("fit's own gate (held-out EXIF photos as EXIF-less queries, plain + simulated friend copies):")
         for name in ("before", "after"):
             g = gate[name]
-            print(f"  {name:7s} score {g['score']:.3f}  placed {g['placed']:.3f} (friend {g['placed_friend']:.3f})  "
-                  f"wrong {g['wrong']:.3f}  NMI {g['nmi']:.3f}  ({g['queries']} queries, {g['anchors']} anchors)")
+            print(
+                f"  {name:7s} score {g['score']:.3f}  placed {g['placed']:.3f} (friend {g['placed_friend']:.3f})  "
+                f"wrong {g['wrong']:.3f}  NMI {g['nmi']:.3f}  ({g['queries']} queries, {g['anchors']} anchors)"
+            )
     print(f"reason: {result['reason']}")
-    print(f"targets: placed >= 0.60 [{after['stripped_placed']:.2f}], unrelated out >= 0.80 "
-          f"[{after['unrelated_out']:.2f}], NMI not lower [{after['nmi']:.3f} vs {before['nmi']:.3f}]; "
-          f"{result['seconds']:.0f} s in all")
+    print(
+        f"targets: placed >= 0.60 [{after['stripped_placed']:.2f}], unrelated out >= 0.80 "
+        f"[{after['unrelated_out']:.2f}], NMI not lower [{after['nmi']:.3f} vs {before['nmi']:.3f}]; "
+        f"{result['seconds']:.0f} s in all"
+    )
     return 0
 
 

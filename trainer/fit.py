@@ -191,8 +191,15 @@ def fit_trainer_class() -> type:
     from .train import Trainer
 
     class FitTrainer(Trainer):
-        def __init__(self, config: Any, photos: Any, run_dir: Path, resume: dict[str, Any] | None,
-                     fit: FitConfig, train_budget_s: float) -> None:
+        def __init__(
+            self,
+            config: Any,
+            photos: Any,
+            run_dir: Path,
+            resume: dict[str, Any] | None,
+            fit: FitConfig,
+            train_budget_s: float,
+        ) -> None:
             super().__init__(config, photos, run_dir, resume=resume)
             self.fit = fit
             self.train_budget_s = max(train_budget_s, 1e-6)
@@ -225,7 +232,9 @@ def fit_trainer_class() -> type:
             clean = torch.cat([xa, xb])
             code = model.encoder(torch.cat([model.corrupt(xa), xb]))  # (2B, code)
             parts = {"recon": losses.reconstruction(model.decoder(code), model.recon_target(clean))}
-            pos, neg = (torch.from_numpy(np.tile(m, (2, 2))).to(self.device) for m in self.photos.labels.relations(rows))
+            pos, neg = (
+                torch.from_numpy(np.tile(m, (2, 2))).to(self.device) for m in self.photos.labels.relations(rows)
+            )
             n = len(rows)
             same = torch.eye(2 * n, dtype=torch.bool, device=self.device).roll(n, dims=1)  # view i <-> view i+B
             if fit.consistency_weight > 0:
@@ -319,15 +328,11 @@ def bundled_weights() -> list[Path]:
 
 def resolve_base(paths: LibraryPaths, active_path: str | None, threads: int) -> tuple[BaseModel, Any, list[str]]:
     """The model the app would use now (as album_app.embed.active decides it) and its torch weights."""
-    from album_app.embed import load_encoder, published
+    from album_app.embed import load_encoder
+    from album_app.embed.active import model_path_in_use
     from album_app.embed.model import default_model_path
 
-    chosen = published.current(paths)
-    if chosen is not None:
-        path = chosen.path  # None: rolled back to the bundled model
-    else:
-        path = Path(active_path) if active_path else None
-    encoder, warnings = load_encoder(path, threads)
+    encoder, warnings = load_encoder(model_path_in_use(paths, active_path), threads)
     bundled = encoder.path.resolve() == default_model_path().resolve()
     candidates = [encoder.path.with_suffix(".pt")]
     if bundled:
@@ -423,12 +428,19 @@ def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: Output, stop:
     run_dir = paths.root / TRAINING_DIR
     job = read_job(run_dir)
     resume = (
-        job is not None and job.get("status") == "training" and job.get("base_model_id") == base.model_id
+        job is not None
+        and job.get("status") == "training"
+        and job.get("base_model_id") == base.model_id
         and (run_dir / "checkpoint.pt").is_file()
     )
     if job is not None and job.get("status") == "training" and not resume:
-        out.emit({"type": "note", "message": f"the unfinished fit started from {job.get('base_model_id')}, but "
-                  f"{base.model_id} is in use now: starting a new fit from it"})
+        out.emit(
+            {
+                "type": "note",
+                "message": f"the unfinished fit started from {job.get('base_model_id')}, but "
+                f"{base.model_id} is in use now: starting a new fit from it",
+            }
+        )
     now_wall = datetime.now().astimezone()
     if resume:
         assert job is not None
@@ -441,9 +453,15 @@ def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: Output, stop:
         state = None
         base_state = load_weights(base.weights) if base.weights else None
         stored = RunConfig.from_dict(base_state["config"]) if base_state else RunConfig()
-        job = {"job_id": now_wall.strftime("%Y%m%d-%H%M%S"), "base_model_id": base.model_id,
-               "base_weights": str(base.weights) if base.weights else None, "library": str(paths.catalog),
-               "started_at": _now(), "status": "training", "fit": asdict(fit)}
+        job = {
+            "job_id": now_wall.strftime("%Y%m%d-%H%M%S"),
+            "base_model_id": base.model_id,
+            "base_weights": str(base.weights) if base.weights else None,
+            "library": str(paths.catalog),
+            "started_at": _now(),
+            "status": "training",
+            "fit": asdict(fit),
+        }
 
     # The deadline: --until is wall-clock (kept across restarts of the same job), --hours/--minutes count
     # this job's training time (a reboot's downtime does not use it up).
@@ -467,29 +485,63 @@ def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: Output, stop:
     config = RunConfig(
         data=fit_data_config(stored.data, str(paths.catalog)),
         model=stored.model,
-        loss=LossConfig(recon_weight=fit.recon_weight, contrastive_weight=fit.consistency_weight,
-                        temperature=fit.consistency_temperature),
-        train=TrainConfig(batch_size=fit.batch_size, lr=fit.lr, warmup_steps=fit.warmup_steps, minutes=remaining / 60,
-                          seed=fit.seed, threads=threads, log_every_s=fit.log_every_s,
-                          checkpoint_every_s=fit.checkpoint_every_s, device=device, max_steps=fit.max_steps),
+        loss=LossConfig(
+            recon_weight=fit.recon_weight,
+            contrastive_weight=fit.consistency_weight,
+            temperature=fit.consistency_temperature,
+        ),
+        train=TrainConfig(
+            batch_size=fit.batch_size,
+            lr=fit.lr,
+            warmup_steps=fit.warmup_steps,
+            minutes=remaining / 60,
+            seed=fit.seed,
+            threads=threads,
+            log_every_s=fit.log_every_s,
+            checkpoint_every_s=fit.checkpoint_every_s,
+            device=device,
+            max_steps=fit.max_steps,
+        ),
     )
     loaded_at = time.monotonic()
-    examples = LibraryExamples.from_snapshot(paths, snapshot, config.data, holdout_share=fit.holdout_share,
-                                             seed=fit.seed, max_photos=fit.max_photos, threads=min(2, cores))
+    examples = LibraryExamples.from_snapshot(
+        paths,
+        snapshot,
+        config.data,
+        holdout_share=fit.holdout_share,
+        seed=fit.seed,
+        max_photos=fit.max_photos,
+        threads=min(2, cores),
+    )
     if len(examples.train_rows) < 2:
         raise ValueError(f"only {len(examples.train_rows)} photos to train on after the hold-out")
-    out.emit({
-        "type": "start", "resumed": resume, "resume_step": int(state["step"]) if state else 0,
-        "base_model": base.model_id, "base_path": str(base.onnx_path), "bundled": base.bundled,
-        "weights": str(base.weights) if (base.weights and not resume) else ("checkpoint" if resume else None),
-        "data": examples.describe(), "load_s": round(time.monotonic() - loaded_at, 1),
-        "budget": budget.describe(), "train_s": round(remaining, 1), "threads": threads,
-        "device": str(device or ("cuda" if torch.cuda.is_available() else "cpu")), "nice": os.getpriority(os.PRIO_PROCESS, 0),
-    })
+    out.emit(
+        {
+            "type": "start",
+            "resumed": resume,
+            "resume_step": int(state["step"]) if state else 0,
+            "base_model": base.model_id,
+            "base_path": str(base.onnx_path),
+            "bundled": base.bundled,
+            "weights": str(base.weights) if (base.weights and not resume) else ("checkpoint" if resume else None),
+            "data": examples.describe(),
+            "load_s": round(time.monotonic() - loaded_at, 1),
+            "budget": budget.describe(),
+            "train_s": round(remaining, 1),
+            "threads": threads,
+            "device": str(device or ("cuda" if torch.cuda.is_available() else "cpu")),
+            "nice": os.getpriority(os.PRIO_PROCESS, 0),
+        }
+    )
     if not resume and base_state is None:
-        out.emit({"type": "note", "message": f"no torch weights for the model in use ({base.model_id}; looked for "
-                  f"{', '.join(map(str, bundled_weights() if base.bundled else [base.onnx_path.with_suffix('.pt')]))}): "
-                  "starting from a freshly initialised encoder"})
+        out.emit(
+            {
+                "type": "note",
+                "message": f"no torch weights for the model in use ({base.model_id}; looked for "
+                f"{', '.join(map(str, bundled_weights() if base.bundled else [base.onnx_path.with_suffix('.pt')]))}): "
+                "starting from a freshly initialised encoder",
+            }
+        )
 
     trainer = fit_trainer_class()(config, examples, run_dir, state, fit, train_budget)
     if base_state is not None:
@@ -502,9 +554,15 @@ def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: Output, stop:
     trainer.add_callback("on_done", progress.on_done)
     trainer.run(stop)  # type: ignore[arg-type]
     if stop.requested:
-        out.emit({"type": "stopped", "signal": stop.signal_name, "step": trainer.step,
-                  "checkpoint": str(run_dir / "checkpoint.pt"),
-                  "message": "checkpoint saved; run the same command again to continue"})
+        out.emit(
+            {
+                "type": "stopped",
+                "signal": stop.signal_name,
+                "step": trainer.step,
+                "checkpoint": str(run_dir / "checkpoint.pt"),
+                "message": "checkpoint saved; run the same command again to continue",
+            }
+        )
         return EXIT_INTERRUPTED
 
     # The gate: old codes (the ONNX in use) vs new codes (this encoder) on photos it never trained on.
@@ -517,25 +575,52 @@ def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: Output, stop:
     if stop.requested:
         return EXIT_INTERRUPTED
     if not verdict.better:
-        out.emit({"type": "refused", "reason": verdict.reason, "model_in_use": base.model_id, **figures,
-                  "steps": trainer.step, "minutes": minutes})
+        out.emit(
+            {
+                "type": "refused",
+                "reason": verdict.reason,
+                "model_in_use": base.model_id,
+                **figures,
+                "steps": trainer.step,
+                "minutes": minutes,
+            }
+        )
         finish_job(run_dir, job, "refused", {"reason": verdict.reason, **figures})
         return EXIT_OK
 
     record = {
-        "base_model": base.model_id, "library": str(paths.catalog), "data": examples.describe(),
-        "figures": figures, "minutes": minutes, "steps": trainer.step, "fit": asdict(fit),
-        "losses": trainer.history[-1] if trainer.history else {}, "job_id": job["job_id"],
+        "base_model": base.model_id,
+        "library": str(paths.catalog),
+        "data": examples.describe(),
+        "figures": figures,
+        "minutes": minutes,
+        "steps": trainer.step,
+        "fit": asdict(fit),
+        "losses": trainer.history[-1] if trainer.history else {},
+        "job_id": job["job_id"],
     }
     final = load_checkpoint(run_dir)
-    weights = {key: final[key] for key in ("config", "model", "step", "elapsed_s", "history", "runs",
-                                           "data_summary", "parameters", "saved_at") if key in final}
+    weights = {
+        key: final[key]
+        for key in ("config", "model", "step", "elapsed_s", "history", "runs", "data_summary", "parameters", "saved_at")
+        if key in final
+    }
     weights["format"] = CHECKPOINT_FORMAT
     parity = [examples.refs[int(r)] for r in examples.train_rows[:32]]
     model_id, path = publish(paths, run_dir, record, parity, weights)
-    out.emit({"type": "published", "model_id": model_id, "path": str(path), "base_model": base.model_id,
-              "reason": verdict.reason, **figures, "steps": trainer.step, "minutes": minutes,
-              "job_s": round(time.monotonic() - started, 1)})
+    out.emit(
+        {
+            "type": "published",
+            "model_id": model_id,
+            "path": str(path),
+            "base_model": base.model_id,
+            "reason": verdict.reason,
+            **figures,
+            "steps": trainer.step,
+            "minutes": minutes,
+            "job_s": round(time.monotonic() - started, 1),
+        }
+    )
     finish_job(run_dir, job, "published", {"model_id": model_id, **figures})
     return EXIT_OK
 
@@ -549,14 +634,24 @@ def _check_base(trainer: Any, old_encoder: Any, examples: Any, out: Output, base
 
     rows = examples.train_rows[:16]
     if old_encoder.spec.size != examples.spec.size:
-        out.emit({"type": "note", "message": f"weights {base.weights} take {examples.spec.size} px, the model in use "
-                  f"{old_encoder.spec.size} px: they are not the same model"})
+        out.emit(
+            {
+                "type": "note",
+                "message": f"weights {base.weights} take {examples.spec.size} px, the model in use "
+                f"{old_encoder.spec.size} px: they are not the same model",
+            }
+        )
         return
     pixels = examples.pixels(rows, InputSpec(size=examples.spec.size))
     difference = float(np.max(np.abs(trainer.embed(pixels, examples.spec) - old_encoder.embed(pixels))))
     if difference > 1e-3:
-        out.emit({"type": "note", "message": f"weights {base.weights} do not reproduce the model in use "
-                  f"{base.model_id} (max |diff| {difference:.3g}); fine-tuning them anyway"})
+        out.emit(
+            {
+                "type": "note",
+                "message": f"weights {base.weights} do not reproduce the model in use "
+                f"{base.model_id} (max |diff| {difference:.3g}); fine-tuning them anyway",
+            }
+        )
 
 
 # --- CLI -----------------------------------------------------------------------------------------
@@ -576,14 +671,22 @@ def add_fit_commands(subparsers: Any) -> None:
     fit.add_argument("--threads", type=int, help="torch threads (default: one less than the cores)")
     fit.add_argument("--nice", type=int, default=FitConfig.nice, help="niceness increment (default 10)")
     fit.add_argument("--seed", type=int, default=FitConfig.seed)
-    fit.add_argument("--holdout", type=float, default=FitConfig.holdout_share,
-                     help="share of each event's EXIF photos held out to prove the new model (default 0.2)")
+    fit.add_argument(
+        "--holdout",
+        type=float,
+        default=FitConfig.holdout_share,
+        help="share of each event's EXIF photos held out to prove the new model (default 0.2)",
+    )
     fit.add_argument("--batch-size", type=int, default=FitConfig.batch_size)
     fit.add_argument("--lr", type=float, default=FitConfig.lr)
     fit.add_argument("--max-photos", type=int, default=FitConfig.max_photos)
     fit.add_argument("--max-steps", type=int, help="stop training at this total step count")
-    fit.add_argument("--min-gain", type=float, default=FitConfig.min_gain,
-                     help="publish only if the held-out score rises by more than this (default 0)")
+    fit.add_argument(
+        "--min-gain",
+        type=float,
+        default=FitConfig.min_gain,
+        help="publish only if the held-out score rises by more than this (default 0)",
+    )
     fit.add_argument("--nmi-slack", type=float, default=FitConfig.nmi_slack)
     fit.add_argument("--checkpoint-every", type=float, default=FitConfig.checkpoint_every_s, help="seconds")
     fit.add_argument("--log-every", type=float, default=FitConfig.log_every_s, help="seconds between progress lines")
@@ -611,9 +714,19 @@ def cmd_fit(args: argparse.Namespace) -> int:
             print(f"album-trainer fit: {error}", file=sys.stderr)
             return 2
     fit = FitConfig(
-        holdout_share=args.holdout, seed=args.seed, batch_size=args.batch_size, lr=args.lr,
-        max_photos=args.max_photos, max_steps=args.max_steps, threads=args.threads, nice=args.nice, device=args.device, min_gain=args.min_gain,
-        nmi_slack=args.nmi_slack, checkpoint_every_s=args.checkpoint_every, log_every_s=args.log_every,
+        holdout_share=args.holdout,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        max_photos=args.max_photos,
+        max_steps=args.max_steps,
+        threads=args.threads,
+        nice=args.nice,
+        device=args.device,
+        min_gain=args.min_gain,
+        nmi_slack=args.nmi_slack,
+        checkpoint_every_s=args.checkpoint_every,
+        log_every_s=args.log_every,
     )
     return run_fit(args.library, budget, fit)
 

@@ -13,6 +13,18 @@ from album_app.catalog.codes import active_model, register_model, set_active_mod
 from album_app.embed import published
 from album_app.embed.encoder import Encoder
 from album_app.embed.model import default_model_path, load_encoder
+from album_app.library import LibraryPaths
+
+
+def model_path_in_use(paths: LibraryPaths, active_path: str | None) -> Path | None:
+    """The published pointer wins, else the catalog's active model; None means the bundled one.
+
+    The trainer's fit starts from the same model, so both call this.
+    """
+    chosen = published.current(paths)
+    if chosen is not None:
+        return chosen.path  # None: the library was rolled back to the bundled model
+    return Path(active_path) if active_path else None
 
 
 def open_active_encoder(
@@ -25,12 +37,7 @@ def open_active_encoder(
     """
     record = active_model(catalog)
     chosen = published.current(catalog.paths)
-    if override is not None:
-        path: Path | None = override
-    elif chosen is not None:
-        path = chosen.path  # None: the library was rolled back to the bundled model
-    else:
-        path = Path(record.path) if record else None
+    path = override if override is not None else model_path_in_use(catalog.paths, record.path if record else None)
     encoder, warnings = load_encoder(path, threads)
     if activate and catalog.writer:
         bundled = encoder.path.resolve() == default_model_path().resolve()

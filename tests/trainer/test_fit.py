@@ -57,7 +57,9 @@ def build_library(root: Path) -> Path:
     photos = root / "photos"
     for event, gps in enumerate(CITIES):
         for shot in range(5):
-            make_jpeg(photos / f"e{event}_{shot}.jpg", 10 * event + shot, datetime(2024, 3, 1 + 10 * event, 10, 5 * shot), gps)
+            make_jpeg(
+                photos / f"e{event}_{shot}.jpg", 10 * event + shot, datetime(2024, 3, 1 + 10 * event, 10, 5 * shot), gps
+            )
     for extra in range(2):
         make_jpeg(photos / f"sent_{extra}.jpg", 100 + extra)
     library = root / "library"
@@ -179,8 +181,19 @@ def test_a_worse_model_is_refused_and_the_next_fit_starts_from_the_model_in_use(
 def test_sigint_checkpoints_and_the_same_command_resumes(tmp_path: Path) -> None:
     library = build_library(tmp_path)
     # --nice 1, not the default 10: on a busy test machine a nice-10 process can wait a minute for a core.
-    command = [sys.executable, "-m", "trainer.fit", "fit", "--library", str(library), "--minutes", "30", "--nice", "1",
-               *TINY]
+    command = [
+        sys.executable,
+        "-m",
+        "trainer.fit",
+        "fit",
+        "--library",
+        str(library),
+        "--minutes",
+        "30",
+        "--nice",
+        "1",
+        *TINY,
+    ]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen, deadline = [], time.monotonic() + 90
     assert process.stdout is not None

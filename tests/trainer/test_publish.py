@@ -12,13 +12,13 @@ from PIL import Image
 
 pytest.importorskip("torch")
 
-from album_app.embed import published  # noqa: E402
-from album_app.embed.model import default_model_path  # noqa: E402
-from album_app.library import resolve_library  # noqa: E402
-from trainer.config import DataConfig  # noqa: E402
-from trainer.data import PhotoRef  # noqa: E402
-from trainer.library_data import EvalSet, LibraryExamples, PairLabels  # noqa: E402
-from trainer.publish import album_quality, judge, rollback  # noqa: E402
+from album_app.embed import published
+from album_app.embed.model import default_model_path
+from album_app.library import resolve_library
+from trainer.config import DataConfig
+from trainer.data import PhotoRef
+from trainer.library_data import EvalSet, LibraryExamples, PairLabels
+from trainer.publish import album_quality, judge, rollback
 
 HOUR = 3600.0
 
