@@ -25,7 +25,6 @@ import argparse
 import contextlib
 import json
 import os
-import signal
 import sys
 import time
 from dataclasses import asdict, dataclass, fields
@@ -35,6 +34,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from album_app.library import LibraryPaths, resolve_library
+
+from .signals import StopFlag
 
 TRAINING_DIR = "training"
 JOB_FILE = "job.json"
@@ -147,33 +148,6 @@ class Output:
 
     def close(self) -> None:
         self.log.close()
-
-
-class StopSignals:
-    """SIGINT/SIGTERM ask the job to stop after the current step (the Trainer checks ``requested``);
-    a second signal stops it at once (every file it writes is replaced atomically, so that is safe)."""
-
-    def __init__(self) -> None:
-        self.signal_name: str | None = None
-        self._previous: dict[int, Any] = {}
-
-    def __enter__(self) -> StopSignals:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            self._previous[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
-
-    def _handle(self, signum: int, frame: object) -> None:
-        if self.signal_name is not None:
-            raise SystemExit(EXIT_INTERRUPTED)
-        self.signal_name = signal.Signals(signum).name
-
-    @property
-    def requested(self) -> bool:
-        return self.signal_name is not None
 
 
 # --- the torch side (built on first use, so that importing this module stays torch-free) ---------------
@@ -386,7 +360,7 @@ def run_fit(library: str | None, budget: Budget, fit: FitConfig, stream: TextIO 
         return EXIT_ERROR
     out = Output(paths.logs / LOG_FILE, stream)
     try:
-        with StopSignals() as stop:
+        with StopFlag(second_signal_exits=True) as stop:  # a second signal stops at once
             return _run(paths, budget, fit, out, stop)
     except SystemExit as exit_:  # a second signal
         out.emit({"type": "stopped", "signal": "second signal", "message": "stopped at once"})
@@ -399,7 +373,7 @@ def run_fit(library: str | None, budget: Budget, fit: FitConfig, stream: TextIO 
         out.close()
 
 
-def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: Output, stop: StopSignals) -> int:
+def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: Output, stop: StopFlag) -> int:
     started = time.monotonic()
     if fit.nice:
         with contextlib.suppress(OSError):

@@ -337,7 +337,12 @@ class EventBatchSampler:
     reconstruction and view-consistency terms). Deterministic per step, so a resumed run continues."""
 
     def __init__(
-        self, labels: PairLabels, train_rows: np.ndarray, batch_size: int, per_group: int, labelled_share: float,
+        self,
+        labels: PairLabels,
+        train_rows: np.ndarray,
+        batch_size: int,
+        per_group: int,
+        labelled_share: float,
         seed: int,
     ) -> None:
         self.train_rows = np.asarray(train_rows, dtype=np.int64)

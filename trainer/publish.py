@@ -43,8 +43,13 @@ Embed = Callable[[np.ndarray], np.ndarray]  # uint8 NHWC pixels -> float32 codes
 
 
 def album_quality(
-    examples: LibraryExamples, eval_set: EvalSet, anchor_codes: np.ndarray, plain_codes: np.ndarray,
-    friend_codes: np.ndarray, *, random_state: int = 0,
+    examples: LibraryExamples,
+    eval_set: EvalSet,
+    anchor_codes: np.ndarray,
+    plain_codes: np.ndarray,
+    friend_codes: np.ndarray,
+    *,
+    random_state: int = 0,
 ) -> dict[str, Any]:
     """Album figures (module docstring) for one model's codes of the eval set's anchors and queries."""
     labels = examples.labels
@@ -73,10 +78,14 @@ def album_quality(
     accepted_placed = None
     held = np.flatnonzero(eval_set.accepted_query >= 0)
     if len(held):
-        want = np.array([
-            _majority(anchor_pred[eval_set.accepted_groups[g]], np.zeros(len(eval_set.accepted_groups[g]))).get(0, -1)
-            for g in eval_set.accepted_query[held]
-        ])
+        want = np.array(
+            [
+                _majority(anchor_pred[eval_set.accepted_groups[g]], np.zeros(len(eval_set.accepted_groups[g]))).get(
+                    0, -1
+                )
+                for g in eval_set.accepted_query[held]
+            ]
+        )
         acc_ok, acc_bad = shares(plain_pred[held], want)
         accepted_placed = round(acc_ok / len(held), 4)
         counted, ok, bad = counted + len(held), ok + acc_ok, bad + acc_bad

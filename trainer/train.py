@@ -11,7 +11,6 @@ import json
 import math
 import os
 import random
-import signal
 import sys
 import time
 from collections import defaultdict
@@ -26,6 +25,7 @@ from . import losses
 from .config import RunConfig
 from .data import EpochSampler, PhotoSet
 from .model import AutoEncoder, count_parameters
+from .signals import StopFlag
 
 CHECKPOINT_NAME = "checkpoint.pt"
 CHECKPOINT_FORMAT = "album_app.trainer/1"
@@ -53,30 +53,6 @@ def load_checkpoint(run_dir: str | Path) -> dict[str, Any]:
 
 def build_model(config: RunConfig) -> AutoEncoder:
     return AutoEncoder(config.model, config.data.size)
-
-
-class StopFlag:
-    """Turns SIGINT/SIGTERM into a request the loop honours between steps (so a save is never torn)."""
-
-    def __init__(self) -> None:
-        self.signal_name: str | None = None
-        self._previous: dict[int, Any] = {}
-
-    def __enter__(self) -> StopFlag:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            self._previous[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
-
-    def _handle(self, signum: int, frame: object) -> None:
-        self.signal_name = signal.Signals(signum).name
-
-    @property
-    def requested(self) -> bool:
-        return self.signal_name is not None
 
 
 class Trainer:

@@ -1,9 +1,7 @@
 """SQL for album models, rotation suggestions and stacks (the catalog stays the only package with SQL).
 
 Album models keep their state in files (``LIBRARY/models/albums/``), stacks are recomputed from the codes
-and times, so the only new table is the rotation suggestions: ``MIGRATION_3_SQL`` below, to be added to
-album_app/catalog/schema.py as migration 3 ("rotation suggestions"). Until it is, `has_rotation_table`
-is False and the rotation functions here must not be called (callers check it once).
+and times, so the only new table is the rotation suggestions (migration 3 in schema.py).
 """
 
 from __future__ import annotations
@@ -15,20 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from album_app.catalog.store import Catalog
-
-#: Migration 3. One row per photo and rotation model: what the model suggests for the photo as displayed
-#: (EXIF orientation applied), and whether the user dismissed it. Never applied to the file itself.
-MIGRATION_3_SQL = """
-CREATE TABLE rotation_suggestions (
-    photo_id      INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
-    model_id      TEXT    NOT NULL,
-    quarter_turns INTEGER NOT NULL CHECK (quarter_turns BETWEEN 0 AND 3),
-    confidence    REAL    NOT NULL,
-    dismissed     INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (photo_id, model_id)
-);
-CREATE INDEX rotation_suggestions_turned ON rotation_suggestions (model_id, quarter_turns);
-"""
 
 
 def has_rotation_table(catalog: Catalog) -> bool:

@@ -159,7 +159,6 @@ def test_rotate_for_export_png(tmp_path: Path):
 def test_rotation_table_round_trip(tmp_path: Path):
     from album_app.catalog import Catalog
     from album_app.catalog.extras import (
-        MIGRATION_3_SQL,
         dismiss_rotation,
         has_rotation_table,
         photos_without_rotation,
@@ -172,9 +171,7 @@ def test_rotation_table_round_trip(tmp_path: Path):
     from album_app.library import resolve_library
 
     with Catalog(resolve_library(tmp_path / "library")) as catalog:
-        if not has_rotation_table(catalog):  # until schema.py runs it as migration 3
-            catalog.conn.executescript(MIGRATION_3_SQL)
-        assert has_rotation_table(catalog)
+        assert has_rotation_table(catalog)  # migration 3
         write_files(
             catalog, [IndexedFile(f"/p/{i}.jpg", 1, 1, f"h{i}", "JPEG", meta=PhotoMeta()) for i in range(3)], None
         )

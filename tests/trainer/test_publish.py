@@ -64,8 +64,9 @@ def test_album_quality_rewards_codes_that_place_held_out_photos_in_their_event()
     def codes(rows: np.ndarray, noise: float) -> np.ndarray:
         return centres[examples.labels.event[rows]] + rng.normal(size=(len(rows), 16)) * noise
 
-    good = album_quality(examples, eval_set, codes(eval_set.anchors, 0.3), codes(eval_set.queries, 0.3),
-                         codes(eval_set.queries, 0.3))
+    good = album_quality(
+        examples, eval_set, codes(eval_set.anchors, 0.3), codes(eval_set.queries, 0.3), codes(eval_set.queries, 0.3)
+    )
     assert good["placed"] == 1.0 and good["wrong"] == 0.0 and good["score"] == 1.0 and good["nmi"] > 0.9
     # Queries that look like nothing in the library: left Unsorted (not wrong), so the score drops.
     unrelated = rng.normal(size=(6, 16)) * 5
