@@ -63,7 +63,7 @@ class FitConfig:
     consistency_weight: float = 1.0  # two friend-like views of a photo
     consistency_temperature: float = 0.2
     library_weight: float = 1.0  # supervised contrast over events and the user's albums
-    library_temperature: float = 0.1
+    library_temperature: float = 0.3  # 0.1 packed events so tight that the outlier limit shrank past the copies
     max_photos: int | None = 10_000  # decoded photos kept in memory (~37 kB each at 128×96)
     threads: int | None = None  # torch threads; None = max(1, cores − 1), the app keeps a core
     nice: int = 10  # added to the process's niceness: overnight work must not slow the person's machine
