@@ -291,7 +291,7 @@ def test_supervised_contrast_prefers_codes_that_agree_with_the_labels() -> None:
     z = torch.randn(4, 2, requires_grad=True)
     nothing = supcon_loss(z, torch.zeros(4, 4, dtype=torch.bool), candidates, 0.1)
     nothing.backward()
-    assert float(nothing) == 0.0 and torch.isfinite(z.grad).all()
+    assert float(nothing.detach()) == 0.0 and torch.isfinite(z.grad).all()
     # A row whose only candidates are positives has nothing to rank: skipped, and no NaN anywhere.
     only = supcon_loss(z, positives, positives, 0.1)
     assert torch.isfinite(only)

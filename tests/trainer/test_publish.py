@@ -35,6 +35,13 @@ def test_judge_wants_a_higher_score_without_losing_nmi() -> None:
     assert judge(figures(0.4, 0.8), figures(0.5, 0.795)).better  # ...within the slack
     assert not judge(figures(0.4, 0.8), figures(0.45, 0.8), min_gain=0.1).better
     assert judge(figures(0.4, 0.8), figures(0.3, 0.1), min_gain=-1, nmi_slack=1).better  # forced, for tests
+    # Fewer wrong placements bought with fewer right ones (the measured run's case) is not better.
+    cautious = judge(
+        {**figures(0.474, 0.876), "placed_plain": 0.724, "placed_friend": 0.431},
+        {**figures(0.552, 0.878), "placed_plain": 0.603, "placed_friend": 0.534},
+    )
+    assert not cautious.better and "fewer held-out photos as they are" in cautious.reason
+    assert judge({**figures(0.4, 0.8), "placed_plain": 0.70}, {**figures(0.5, 0.8), "placed_plain": 0.69}).better
     nothing = judge(figures(0.0, 0.0, queries=0), figures(1.0, 1.0, queries=0), min_gain=-1)
     assert not nothing.better and "no held-out" in nothing.reason
 
