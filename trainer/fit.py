@@ -230,17 +230,7 @@ def fit_trainer_class() -> type:
                 together = pos | same
                 parts["library"] = supcon(code, together, together | neg, fit.library_temperature)
             weights = {"recon": fit.recon_weight, "consistency": fit.consistency_weight, "library": fit.library_weight}
-            loss = sum(weights[name] * value for name, value in parts.items())
-            self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            self.optimizer.step()
-            self.step += 1
-            self.last_loss = float(loss.detach())
-            self.parts = {name: float(value.detach()) for name, value in parts.items()}
-            if self.smoothed_loss is None or not np.isfinite(self.smoothed_loss):
-                self.smoothed_loss = self.last_loss
-            else:
-                self.smoothed_loss = 0.95 * self.smoothed_loss + 0.05 * self.last_loss
+            self.apply_losses(parts, weights)
 
         def embed(self, pixels: Any, spec: Any) -> Any:
             """uint8 NHWC -> codes with the encoder in eval mode, as it will be exported."""

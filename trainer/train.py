@@ -133,6 +133,10 @@ class Trainer:
             "contrastive": cfg.loss.contrastive_weight,
             "kl": cfg.loss.kl_weight,
         }
+        self.apply_losses(parts, weights)
+
+    def apply_losses(self, parts: dict[str, Any], weights: dict[str, float]) -> None:
+        """One optimiser step on the weighted sum of the loss parts, and the running figures."""
         loss = sum(weights[name] * value for name, value in parts.items())
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
