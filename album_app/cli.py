@@ -212,6 +212,39 @@ def cmd_albums(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@command("stacks", "list bursts and near-duplicates shown as one photo (nothing is changed)")
+def cmd_stacks(args: argparse.Namespace) -> int:
+    from album_app.albums.stacks import describe, library_stacks, stack_record
+    from album_app.catalog import albums as rows
+
+    with open_catalog(args, writer=False) as catalog:
+        found = library_stacks(catalog)
+        if not found.fingerprint:
+            raise UserError("No photos have been embedded yet: scan a folder first (album-app scan FOLDER).")
+        live = rows.load_albums(catalog, include_rejected=False)
+        album_of: dict[int, int | None] = {p: a.id for a in live for p in a.members}
+        if args.album is None:
+            stacks = list(found.stacks)
+        else:
+            album = next((a for a in live if a.id == args.album), None)
+            if album is None:
+                raise UserError(f"There is no album {args.album} (album-app albums lists them).")
+            stacks = found.in_album(album.members)
+        paths = rows.photo_paths(catalog, [p for s in stacks for p in s.photo_ids])
+    records = [stack_record(s, paths, album_of) for s in stacks]
+    if args.json:
+        print_json(records)
+        return EXIT_OK
+    for stack, record in zip(stacks, records, strict=True):
+        where = f"album {record['album']}" if record["album"] is not None else "Unsorted"
+        print(f"{describe(stack)} ({where}), cover {record['cover']}")
+        for path in record["photos"]:  # type: ignore[attr-defined]
+            print(f"    {path}")
+    photos = sum(s.size for s in stacks)
+    print(f"{len(stacks)} stacks hold {photos} photos; each shows as one photo in the window")
+    return EXIT_OK
+
+
 def _photo_id(catalog: Catalog, path: str) -> int:
     import os
 
@@ -416,6 +449,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     albums = commands.add_parser("albums", parents=[common], help=COMMANDS["albums"][1])
     albums.add_argument("--json", action="store_true")
+
+    stacks = commands.add_parser("stacks", parents=[common], help=COMMANDS["stacks"][1])
+    stacks.add_argument("--album", type=int, metavar="ID", help="only the stacks as this album shows them")
+    stacks.add_argument("--json", action="store_true")
 
     rename = commands.add_parser("rename", parents=[common], help=COMMANDS["rename"][1])
     rename.add_argument("id", type=int)

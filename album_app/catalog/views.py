@@ -135,3 +135,16 @@ def edit_state(catalog: Catalog) -> EditState:
 def placed_count(catalog: Catalog) -> int:
     """How many photos clustering has seen (0: the library was never clustered)."""
     return int(catalog.conn.execute("SELECT count(*) FROM placements").fetchone()[0])
+
+
+def codes_fingerprint(catalog: Catalog, model_id: str) -> tuple[object, ...]:
+    """A cheap summary of what burst stacks are computed from: which indexed photos have a code from
+    ``model_id`` and their EXIF times. Equal fingerprints: the stacks computed before still hold
+    (albums.stacks caches them on it). One aggregate over the codes' primary-key index, no code read."""
+    row = catalog.conn.execute(
+        "SELECT count(*), max(p.id), total(p.id), count(m.taken_ts), total(m.taken_ts), max(p.updated_at)"
+        " FROM photos p JOIN codes c ON c.photo_id = p.id AND c.model_id = ?"
+        " LEFT JOIN photo_meta m ON m.photo_id = p.id WHERE p.status = 'indexed'",
+        (model_id,),
+    ).fetchone()
+    return (model_id, *tuple(row))

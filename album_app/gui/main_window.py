@@ -50,7 +50,7 @@ from album_app.gui.views.inspector import PREVIEW, PhotoInspector
 from album_app.gui.views.library_map import LibraryMap
 from album_app.gui.views.photo_grid import PhotoGridView
 from album_app.gui.views.progress_panel import ProgressPanel
-from album_app.gui.workers import Job
+from album_app.gui.workers import Job, JobContext
 from album_app.progress import Progress
 
 log = logging.getLogger("album_app.gui.window")
@@ -67,6 +67,14 @@ EDIT_KIND_NAMES = {
     "unlock": "un-acceptance",
     "create": "new album",
 }
+
+
+def load_stacks(ctx: JobContext) -> object:
+    """The library's burst stacks (albums.stacks.LibraryStacks), on the reader queue: cached in the core
+    while the codes and times it reads stay the same, so asking after every snapshot is cheap."""
+    from album_app.albums.stacks import library_stacks
+
+    return library_stacks(ctx.catalog)
 
 
 def settings_list(settings: QSettings, key: str) -> list[str]:
@@ -574,6 +582,30 @@ class MainWindow(QMainWindow):
         if not self._loaded_once:
             self._loaded_once = True
             self.album_list.setFocus()
+        self._request_stacks()
+
+    def _request_stacks(self) -> None:
+        """Burst stacks for the grid, computed off this thread (seconds at 100k photos, once per change)."""
+        running = self.session.writes.running
+        if self.snapshot.empty or (running is not None and running.cancellable):
+            return  # no photos, or a scan is adding them: the snapshot after it asks again
+        self.session.reads.submit(
+            Job(
+                "Finding bursts",
+                load_stacks,
+                on_done=self._stacks_ready,
+                on_error=lambda message: log.warning("burst stacks not shown: %s", message),
+                coalesce="stacks",
+            )
+        )
+
+    def _stacks_ready(self, stacks: Any) -> None:
+        selected = self.grid.selected_photo_ids()
+        current = self.grid.current_photo_id()
+        scroll = self.grid.verticalScrollBar().value()
+        if self.grid_model.set_stacks(stacks) and selected:
+            self._select_photos(selected, current)
+            QTimer.singleShot(0, lambda: self.grid.verticalScrollBar().setValue(scroll))
 
     @staticmethod
     def _first_album_id(snapshot: LibrarySnapshot) -> int | None:
@@ -708,6 +740,7 @@ class MainWindow(QMainWindow):
         album_id = self.snapshot.album_of_photo().get(photo_id)
         self._select_albums([album_id], album_id)
         self._show_album(self.album_model.album_at(self.album_model.row_of(album_id) or 0))
+        self.grid_model.open_stack_of(photo_id)  # a photo hidden in a closed stack: open it
         self._select_photos([photo_id], photo_id)
 
     # -- edits ------------------------------------------------------------------------------------------

@@ -1,9 +1,23 @@
-"""The photo grid: an icon-mode QListView with uniform cells, thumbnails painted as they arrive."""
+"""The photo grid: an icon-mode QListView with uniform cells, thumbnails painted as they arrive.
+
+A burst stack is one cell: its cover on a pile of cards with a "×5" badge; double-click or Enter opens it
+in place (its photos carry a "2/5" mark) and closes it again.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QKeySequence, QPainter, QPainterPath, QPalette, QPixmap, QWheelEvent
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPainterPath, QPalette, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from album_app.gui.models import PhotoGridModel, Roles
@@ -29,39 +43,81 @@ class PhotoDelegate(QStyledItemDelegate):
         side = min(rect.width(), rect.height()) - 6  # a square in the (justified, wider) cell
         cell = QRect(0, 0, side, side)
         cell.moveCenter(rect.center())
+        stack_size = index.data(Roles.StackSize) or 1
+        position = index.data(Roles.StackPosition)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        if position is not None:
+            # A photo of an open stack: a quiet shared background ties the stack's cells together.
+            tint = QColor(palette.color(QPalette.ColorRole.Highlight))
+            tint.setAlpha(40)
+            painter.fillRect(rect, tint)
         if state & QStyle.StateFlag.State_Selected:
             path = QPainterPath()
             path.addRoundedRect(QRectF(cell), 6, 6)
             painter.fillPath(path, palette.color(QPalette.ColorRole.Highlight))
         inner = cell.adjusted(5, 5, -5, -5)
+        step = max(3, inner.width() // 40)
+        if stack_size > 1:
+            inner = inner.adjusted(0, 2 * step, -2 * step, 0)  # room for the pile behind the cover
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
-        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+        has_pixmap = isinstance(pixmap, QPixmap) and not pixmap.isNull()
+        if has_pixmap:
             size = pixmap.size().scaled(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
             target = QRect(0, 0, size.width(), size.height())
-            target.moveCenter(inner.center())
+        else:
+            target = QRect(0, 0, inner.width() * 3 // 4, inner.height() * 3 // 4)
+        target.moveCenter(inner.center())
+        if stack_size > 1:
+            self._paint_pile(painter, palette, target, step)
+        if has_pixmap:
             painter.drawPixmap(target, pixmap)
         else:
             # A quiet placeholder while the thumbnail loads (or where none can be made).
-            placeholder = QRect(0, 0, inner.width() * 3 // 4, inner.height() * 3 // 4)
-            placeholder.moveCenter(inner.center())
-            painter.fillRect(placeholder, palette.color(QPalette.ColorRole.Midlight))
+            painter.fillRect(target, palette.color(QPalette.ColorRole.Midlight))
             if index.data(Roles.ThumbnailFailed):
                 painter.setPen(palette.color(QPalette.ColorRole.Mid))
-                painter.drawText(placeholder, Qt.AlignmentFlag.AlignCenter, "no preview")
+                painter.drawText(target, Qt.AlignmentFlag.AlignCenter, "no preview")
+        if stack_size > 1:
+            self._paint_badge(painter, target, f"×{stack_size}", strong=True)
+        elif position is not None:
+            self._paint_badge(painter, target, f"{position[0]}/{position[1]}", strong=False)
         if state & QStyle.StateFlag.State_HasFocus and self.view.hasFocus():
             painter.setPen(palette.color(QPalette.ColorRole.Highlight).darker(130))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(QRectF(cell).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
         painter.restore()
 
+    @staticmethod
+    def _paint_pile(painter: QPainter, palette: QPalette, photo: QRect, step: int) -> None:
+        """Two cards peeking out behind the cover (up and right): "more photos under this one"."""
+        painter.setPen(palette.color(QPalette.ColorRole.Mid))
+        for offset, role in ((2, QPalette.ColorRole.Midlight), (1, QPalette.ColorRole.Light)):
+            painter.setBrush(palette.color(role))
+            painter.drawRoundedRect(QRectF(photo.translated(offset * step, -offset * step)), 3, 3)
+
+    @staticmethod
+    def _paint_badge(painter: QPainter, inner: QRect, text: str, *, strong: bool) -> None:
+        """A count in a rounded label at the top-right corner, legible on any photo."""
+        font = QFont(painter.font())
+        font.setBold(strong)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        width, height = metrics.horizontalAdvance(text) + 10, metrics.height() + 2
+        badge = QRectF(inner.right() - width - 3, inner.top() + 3, width, height)
+        path = QPainterPath()
+        path.addRoundedRect(badge, height / 2, height / 2)
+        painter.fillPath(path, QColor(0, 0, 0, 170 if strong else 120))
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+
 
 class PhotoGridView(QListView):
     """Icon mode, static layout, uniform sizes, batched layout: cheap at 100k photos.
 
-    Ctrl+wheel, Ctrl++ and Ctrl+- change the thumbnail size.
+    Ctrl+wheel, Ctrl++ and Ctrl+- change the thumbnail size. Activating a stack's cell (double-click,
+    Enter) opens or closes the stack; its cover stays the current, selected cell.
     """
 
     thumbSizeChanged = Signal(int)
@@ -82,7 +138,11 @@ class PhotoGridView(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setItemDelegate(PhotoDelegate(self))
         self.setAccessibleName("Photos")
-        self.setAccessibleDescription("Photos of the selected album. Drag them onto an album to move them.")
+        self.setAccessibleDescription(
+            "Photos of the selected album. Drag them onto an album to move them. "
+            "A stack of look-alike shots opens and closes with Enter."
+        )
+        self.activated.connect(self.toggle_stack)
         self._thumb = 160
         self.set_thumb_size(160)
 
@@ -151,13 +211,35 @@ class PhotoGridView(QListView):
         else:
             super().keyPressEvent(event)  # type: ignore[arg-type]
 
+    def toggle_stack(self, index: Index) -> bool:
+        """Open or close the stack of a cell; the cover becomes the current, only selected cell."""
+        model = self.model()
+        if not isinstance(model, PhotoGridModel) or not index.isValid():
+            return False
+        row = model.toggle_stack(index.row())
+        if row is None:
+            return False
+        cover = model.index(row)
+        flags = QItemSelectionModel.SelectionFlag
+        self.selectionModel().setCurrentIndex(cover, flags.ClearAndSelect)
+        self.scrollTo(cover)
+        return True
+
     def selected_photo_ids(self) -> list[int]:
+        """The photos the selected cells stand for: every member of a closed stack (its cover first)."""
         model = self.model()
         if model is None:
             return []
-        rows = sorted(i.row() for i in self.selectionModel().selectedIndexes())
-        return [p for r in rows if (p := model.index(r, 0).data(Roles.PhotoId)) is not None]
+        ids: list[int] = []
+        for row in sorted(i.row() for i in self.selectionModel().selectedIndexes()):
+            index = model.index(row, 0)
+            photos = index.data(Roles.StackPhotoIds)
+            if photos is None:
+                photos = [p] if (p := index.data(Roles.PhotoId)) is not None else []
+            ids.extend(photos)
+        return list(dict.fromkeys(ids))
 
     def current_photo_id(self) -> int | None:
+        """The photo the current cell shows (a closed stack's cover)."""
         index = self.currentIndex()
         return index.data(Roles.PhotoId) if index.isValid() else None
