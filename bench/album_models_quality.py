@@ -68,7 +68,7 @@ def nearest(
     """The app's nearest-album rule, exactly as pipeline.place_new calls it (look space fitted on all codes)."""
     space = ContentSpace().fit(all_codes)
     anchor_content = space.transform(all_codes[anchors])
-    threshold, dated = calibrate_thresholds(anchor_content)
+    threshold, dated = calibrate_thresholds(anchor_content, labels=anchor_labels)
     n_albums = int(anchor_labels.max()) + 1
     start, end = spans if spans is not None else (np.full(n_albums, np.nan), np.full(n_albums, np.nan))
     hint = hint_h if hint_h is not None else np.full(len(queries), np.nan)

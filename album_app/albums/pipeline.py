@@ -111,7 +111,9 @@ def suggest_albums(
     look_alike = np.full(n, -1, dtype=np.int64)
     _explain_considered(view, X, labels, considered, events, estimator, confidence, reasons)
 
-    threshold, dated_threshold = calibrate_thresholds(content[considered], random_state=random_state)
+    threshold, dated_threshold = calibrate_thresholds(
+        content[considered], random_state=random_state, labels=labels[considered]
+    )
     rest = np.flatnonzero(~considered)
     if len(rest):
         placement = _place(view, X, content, labels, considered, rest, (threshold, dated_threshold), weights)
@@ -308,7 +310,7 @@ def place_new(
         anchor_content = space.transform(view.codes[anchors])
         # 300 sampled queries against every anchor (~0.2 s at 100k photos on two busy cores): enough for the
         # 90th percentile, rougher for the 99th; the full run (suggest_albums) uses 1000.
-        threshold, dated_threshold = calibrate_thresholds(anchor_content, sample=300)
+        threshold, dated_threshold = calibrate_thresholds(anchor_content, labels=out[anchors], sample=300)
         spans = event_table(out, time_h, np.full((n, 3), np.nan))
         hint_h = hours(view.hint_ts[new_untimed])
         if weights.content <= 0:

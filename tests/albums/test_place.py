@@ -14,6 +14,7 @@ from album_app.albums.place import (
     hint_agrees,
     hint_cost,
     loo_nn_distances,
+    nn_distances,
     place_by_content,
     place_by_hint,
 )
@@ -39,6 +40,46 @@ def test_threshold_is_a_quantile_of_leave_one_out_distances():
     low, high = calibrate_thresholds(x, quantiles=(0.5, 0.99))
     assert low < high
     assert calibrate_threshold(x[:1]) == float("inf")
+
+
+def test_packed_albums_widen_the_limit_to_how_far_apart_albums_are():
+    rng = np.random.default_rng(3)
+    centres = np.eye(4)[:, :4] * 1.0  # four albums, sqrt(2) apart
+    x = np.repeat(centres, 25, axis=0) + rng.normal(0, 0.01, (100, 4))
+    labels = np.repeat(np.arange(4), 25)
+    loo_only = calibrate_thresholds(x)
+    limit, dated = calibrate_thresholds(x, labels=labels)
+    assert loo_only[0] < 0.1  # each album is tight...
+    assert limit == pytest.approx(np.sqrt(2), abs=0.1)  # ...but the albums lie far apart
+    assert dated >= limit
+    # Loose albums: their own spread is the larger limit and stands.
+    loose = np.repeat(centres, 25, axis=0) + rng.normal(0, 0.6, (100, 4))
+    assert calibrate_thresholds(loose, labels=labels) == pytest.approx(calibrate_thresholds(loose))
+
+
+def test_cross_album_distances_skip_unsorted_rows_and_need_two_albums():
+    x = np.array([[0.0], [0.1], [1.0], [5.0]])
+    loo, cross = nn_distances(x, np.array([0, 0, 1, -1]))
+    assert loo.tolist() == pytest.approx([0.1, 0.1, 0.9, 4.0])
+    assert sorted(cross.tolist()) == pytest.approx([0.9, 0.9, 1.0])  # the unsorted row is neither side
+    assert len(nn_distances(x, np.array([0, 0, 0, -1]))[1]) == 0
+
+
+def test_a_tight_album_holding_every_candidate_does_not_fail_the_ratio_test():
+    # Thirty shots of one scene, packed within 0.01 (a fine-tuned encoder), and another album far away: a
+    # friend's copy 0.1 from the scene is as far from all thirty, but far nearer this album than any other.
+    rng = np.random.default_rng(4)
+    scene = np.zeros(8)
+    scene[0] = 1.0
+    other = np.zeros(8)
+    other[1] = 1.0
+    anchors = np.vstack([scene + rng.normal(0, 0.003, (30, 8)), other + rng.normal(0, 0.003, (30, 8))])
+    labels = np.repeat([0, 1], 30)
+    copy = scene.copy()
+    copy[2] = 0.1
+    spans = (np.array([0.0, 10 * DAY]), np.array([DAY, 11 * DAY]))
+    placed = place_by_content(copy[None], np.array([np.nan]), anchors, labels, *spans, threshold=0.5)
+    assert placed.labels.tolist() == [0] and not placed.ambiguous[0]
 
 
 def test_exact_duplicates_do_not_fool_leave_one_out():
