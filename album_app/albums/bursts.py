@@ -18,10 +18,13 @@ sphere (the shared component of all codes would make every pair look alike).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
+
+from album_app.progress import CancelToken
 
 from .features import LibraryView, l2_normalise
 
@@ -47,6 +50,10 @@ DEFAULT_THRESHOLD = 0.8
 UNTIMED_TIGHTEN = 0.85
 #: Near-duplicate candidates looked at per photo without a time.
 UNTIMED_NEIGHBOURS = 5
+#: The near-duplicate search computes at most this many similarities at once (float32: 128 MB).
+BLOCK_SIMILARITIES = 1 << 25
+#: Runs of timed photos linked between two looks at the cancel token.
+RUNS_PER_CHECK = 1024
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,15 @@ class _UnionFind:
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
 
+    def roots(self) -> np.ndarray:
+        """``find`` of every element at once (pointer jumping: parents of parents until nothing moves)."""
+        parent = self.parent.astype(np.int64)
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                return parent
+            parent = grand
+
 
 class _UnitSpace:
     """Codes → centred, unit-length rows (cosine similarity = dot product)."""
@@ -99,6 +115,7 @@ class BurstStacker:
 
     ``threshold`` / ``untimed_threshold``: fixed cosine thresholds instead of the calibrated ones.
     ``sharpness``: per-row sharpness (e.g. `sharpness` of each thumbnail) to choose covers; None = middle.
+    ``cancel``: checked between steps (about every 0.1 s at 100k photos); raises progress.Cancelled.
     """
 
     def __init__(
@@ -114,10 +131,14 @@ class BurstStacker:
         self.untimed_threshold = untimed_threshold
         self.reference_quantile = reference_quantile
 
-    def fit(self, view: LibraryView, sharpness: np.ndarray | None = None) -> BurstStacker:
+    def fit(
+        self, view: LibraryView, sharpness: np.ndarray | None = None, *, cancel: CancelToken | None = None
+    ) -> BurstStacker:
         n = len(view)
+        _check(cancel)
         self.space_ = _UnitSpace().fit(view.codes)
         unit = self.space_.transform(view.codes) if n else np.zeros((0, 1), np.float32)
+        _check(cancel)
         ts = view.taken_ts
         timed = np.flatnonzero(~np.isnan(ts))
         order = timed[np.argsort(ts[timed], kind="stable")]
@@ -131,14 +152,17 @@ class BurstStacker:
             else self.threshold_ + (1.0 - self.threshold_) * UNTIMED_TIGHTEN
         )
         union = _UnionFind(n)
-        for run in np.split(order, np.flatnonzero(gaps > self.gap_s) + 1):
+        for number, run in enumerate(np.split(order, np.flatnonzero(gaps > self.gap_s) + 1)):
+            if number % RUNS_PER_CHECK == 0:
+                _check(cancel)
             if len(run) > 1:
                 self._link_run(run, ts, unit, union)
         untimed = np.flatnonzero(np.isnan(ts))
         if len(untimed) and n > 1:
-            for row, other in self._near_duplicates(unit, untimed):
+            for row, other in self._near_duplicates(unit, untimed, cancel):
                 union.join(row, other)
-        roots = np.array([union.find(i) for i in range(n)], dtype=np.int64)
+        _check(cancel)
+        roots = union.roots()
         sizes = np.bincount(roots, minlength=n) if n else np.zeros(0, np.int64)
         self.labels_ = np.full(n, -1, np.int64)
         self.stacks_: list[Stack] = []
@@ -169,21 +193,70 @@ class BurstStacker:
             return DEFAULT_THRESHOLD
         return float(np.clip(np.quantile(reference, self.reference_quantile), *THRESHOLD_RANGE))
 
-    def _near_duplicates(self, unit: np.ndarray, untimed: np.ndarray) -> list[tuple[int, int]]:
-        """(row without time, any other row) pairs at least ``untimed_threshold_`` alike. Blocked matrix
-        products: 20k photos without a time against 100k take a few seconds and bounded memory."""
-        pairs = []
-        k = min(UNTIMED_NEIGHBOURS + 1, len(unit))
-        for start in range(0, len(untimed), 1024):
-            rows = untimed[start : start + 1024]
-            sims = unit[rows] @ unit.T
-            sims[np.arange(len(rows)), rows] = -np.inf  # not itself
-            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            for slot, row in enumerate(rows):
-                for other in top[slot]:
-                    if sims[slot, other] >= self.untimed_threshold_:
-                        pairs.append((int(row), int(other)))
+    def _near_duplicates(
+        self, unit: np.ndarray, untimed: np.ndarray, cancel: CancelToken | None = None
+    ) -> list[tuple[int, int]]:
+        """(row without time, other row) pairs: of the ``UNTIMED_NEIGHBOURS + 1`` rows most alike each row
+        without a time, those at least ``untimed_threshold_`` alike (ties at the last place: the lower row).
+
+        Exact, but only similarities that can reach the threshold are computed and ranked:
+          * two unit rows at least t alike are at most sqrt(2 - 2t) apart, so are their projections on any
+            unit axis. Rows are sorted by their projection on the principal axis, and each block of rows
+            without a time is compared with the slice of rows that projects near it only (a third of the
+            library for real codes at the calibrated thresholds);
+          * similarities below the threshold are dropped before anything is ranked (the few pairs left are
+            ranked, rather than every row of the block partially sorted).
+        Blocks hold at most BLOCK_SIMILARITIES similarities: bounded memory at any library size.
+        """
+        n = len(unit)
+        k = min(UNTIMED_NEIGHBOURS + 1, n)
+        threshold = self.untimed_threshold_
+        proj = unit @ _principal_axis(unit)
+        finite = np.isfinite(proj)  # a row with a NaN code is like nothing (its similarities are NaN)
+        order = np.flatnonzero(finite)[np.argsort(proj[finite], kind="stable")]
+        sorted_proj, sorted_unit = proj[order], unit[order]
+        position = np.empty(n, np.int64)
+        position[order] = np.arange(len(order))
+        queries = untimed[finite[untimed]]
+        queries = queries[np.argsort(proj[queries], kind="stable")]
+        # The bound plus room for float32 rounding (of norms, projections and dot products: about 1e-6).
+        reach = math.sqrt(max(0.0, 2.0 - 2.0 * threshold) + 1e-4) + 1e-4
+        block = max(1, min(1024, BLOCK_SIMILARITIES // n))
+        pairs: list[tuple[int, int]] = []
+        for start in range(0, len(queries), block):
+            _check(cancel)
+            rows = queries[start : start + block]
+            lo = int(np.searchsorted(sorted_proj, proj[rows[0]] - reach, side="left"))
+            hi = int(np.searchsorted(sorted_proj, proj[rows[-1]] + reach, side="right"))
+            sims = unit[rows] @ sorted_unit[lo:hi].T
+            sims[np.arange(len(rows)), position[rows] - lo] = -np.inf  # not itself
+            hit = np.flatnonzero(sims.max(axis=1) >= threshold)
+            if not len(hit):
+                continue
+            slot, column = np.divmod(np.flatnonzero(sims[hit] >= threshold), hi - lo)  # 1-D: faster than nonzero
+            values = sims[hit[slot], column]
+            others = order[lo + column]
+            ranked = np.lexsort((others, -values, slot))  # per row: most alike first, then the lower row
+            slot, others = slot[ranked], others[ranked]
+            keep = np.arange(len(slot)) - np.searchsorted(slot, slot, side="left") < k
+            pairs.extend(zip(rows[hit[slot[keep]]].tolist(), others[keep].tolist(), strict=True))
         return pairs
+
+
+def _check(cancel: CancelToken | None) -> None:
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+
+
+def _principal_axis(unit: np.ndarray) -> np.ndarray:
+    """The unit axis along which the rows spread most (the near-duplicate search sorts rows along it)."""
+    axis = np.zeros(unit.shape[1], np.float64)
+    axis[0] = 1.0
+    scatter = np.nan_to_num(unit.T @ unit, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float64)
+    if np.any(scatter):
+        _, vectors = np.linalg.eigh(scatter)
+        axis = vectors[:, -1]
+    return (axis / np.linalg.norm(axis)).astype(np.float32)
 
 
 def _first_time(ts: np.ndarray, rows: list[int]) -> float:

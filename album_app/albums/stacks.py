@@ -28,6 +28,7 @@ from album_app.catalog import Catalog
 from album_app.catalog import albums as rows
 from album_app.catalog.codes import active_model
 from album_app.catalog.views import codes_fingerprint
+from album_app.progress import CancelToken
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,14 @@ _cache: dict[str, LibraryStacks] = {}
 _lock = threading.Lock()
 
 
-def library_stacks(catalog: Catalog, *, use_cache: bool = True, **params: float | None) -> LibraryStacks:
+def library_stacks(
+    catalog: Catalog, *, use_cache: bool = True, cancel: CancelToken | None = None, **params: float | None
+) -> LibraryStacks:
     """The stacks of every indexed photo that has a code from the model in use (EMPTY without a model).
 
     ``params`` go to `bursts.BurstStacker` (fixed thresholds, the burst gap); a call with params is not
-    cached. Safe from any thread: the cache is behind a lock, the catalog is the caller's.
+    cached. Safe from any thread: the cache is behind a lock, the catalog is the caller's. ``cancel`` is
+    checked between steps (raises progress.Cancelled; nothing is cached then).
     """
     model = active_model(catalog)
     if model is None:
@@ -117,7 +121,7 @@ def library_stacks(catalog: Catalog, *, use_cache: bool = True, **params: float 
             cached = _cache.get(key)
         if cached is not None and cached.fingerprint == fingerprint:
             return cached
-    result = compute_stacks(catalog, model.id, fingerprint, **params)
+    result = compute_stacks(catalog, model.id, fingerprint, cancel=cancel, **params)
     if use_cache:
         with _lock:
             _cache[key] = result
@@ -125,7 +129,12 @@ def library_stacks(catalog: Catalog, *, use_cache: bool = True, **params: float 
 
 
 def compute_stacks(
-    catalog: Catalog, model_id: str, fingerprint: tuple[object, ...] = (), **params: float | None
+    catalog: Catalog,
+    model_id: str,
+    fingerprint: tuple[object, ...] = (),
+    *,
+    cancel: CancelToken | None = None,
+    **params: float | None,
 ) -> LibraryStacks:
     """Read codes and times (the facts clustering reads) and stack them; no cache."""
     started = time.perf_counter()
@@ -133,15 +142,20 @@ def compute_stacks(
     if len(facts.photo_ids) == 0:
         return LibraryStacks(fingerprint=fingerprint, seconds=time.perf_counter() - started)
     view = LibraryView(facts.photo_ids, facts.codes, facts.taken_ts, facts.hint_ts, facts.lat, facts.lon)
-    return stacks_of_view(view, fingerprint, started=started, **params)
+    return stacks_of_view(view, fingerprint, started=started, cancel=cancel, **params)
 
 
 def stacks_of_view(
-    view: LibraryView, fingerprint: tuple[object, ...] = (), *, started: float | None = None, **params: float | None
+    view: LibraryView,
+    fingerprint: tuple[object, ...] = (),
+    *,
+    started: float | None = None,
+    cancel: CancelToken | None = None,
+    **params: float | None,
 ) -> LibraryStacks:
     """`LibraryStacks` of a LibraryView (the catalog-free part, for tests and benchmarks)."""
     started = time.perf_counter() if started is None else started
-    stacker = BurstStacker(**params).fit(view)  # type: ignore[arg-type]
+    stacker = BurstStacker(**params).fit(view, cancel=cancel)  # type: ignore[arg-type]
     stacked = np.flatnonzero(stacker.labels_ >= 0)
     times = dict(zip(view.photo_ids[stacked].tolist(), view.taken_ts[stacked].tolist(), strict=True))
     return LibraryStacks(

@@ -50,7 +50,7 @@ from album_app.gui.views.inspector import PREVIEW, PhotoInspector
 from album_app.gui.views.library_map import LibraryMap
 from album_app.gui.views.photo_grid import PhotoGridView
 from album_app.gui.views.progress_panel import ProgressPanel
-from album_app.gui.workers import Job, JobContext
+from album_app.gui.workers import Job
 from album_app.progress import Progress
 
 log = logging.getLogger("album_app.gui.window")
@@ -67,14 +67,6 @@ EDIT_KIND_NAMES = {
     "unlock": "un-acceptance",
     "create": "new album",
 }
-
-
-def load_stacks(ctx: JobContext) -> object:
-    """The library's burst stacks (albums.stacks.LibraryStacks), on the reader queue: cached in the core
-    while the codes and times it reads stay the same, so asking after every snapshot is cheap."""
-    from album_app.albums.stacks import library_stacks
-
-    return library_stacks(ctx.catalog)
 
 
 def settings_list(settings: QSettings, key: str) -> list[str]:
@@ -585,19 +577,12 @@ class MainWindow(QMainWindow):
         self._request_stacks()
 
     def _request_stacks(self) -> None:
-        """Burst stacks for the grid, computed off this thread (seconds at 100k photos, once per change)."""
+        """Burst stacks for the grid, computed off this thread and off the reader queue (seconds at 100k
+        photos, once per change: cached in the core while the codes and times stay the same)."""
         running = self.session.writes.running
         if self.snapshot.empty or (running is not None and running.cancellable):
             return  # no photos, or a scan is adding them: the snapshot after it asks again
-        self.session.reads.submit(
-            Job(
-                "Finding bursts",
-                load_stacks,
-                on_done=self._stacks_ready,
-                on_error=lambda message: log.warning("burst stacks not shown: %s", message),
-                coalesce="stacks",
-            )
-        )
+        self.session.stacks(self._stacks_ready)
 
     def _stacks_ready(self, stacks: Any) -> None:
         selected = self.grid.selected_photo_ids()

@@ -201,7 +201,14 @@ def render(out: Path, data: Path = DATA) -> list[Path]:
 
         window.add_folders(first)
         wait_until(
-            lambda: not session.busy and not window.snapshot.empty and not session.reads.busy, 300, "the first import"
+            lambda: (
+                not session.busy
+                and not window.snapshot.empty
+                and not session.reads.busy
+                and not session.background.busy
+            ),
+            300,
+            "the first import",
         )
         lisbon = next(a for a in window.album_model.albums() if a.place == "Lisbon")
         window.album_list.setCurrentIndex(window.album_model.index_of(lisbon.id))

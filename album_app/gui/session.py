@@ -58,6 +58,8 @@ class LibrarySession(QObject):
         self.writes = JobQueue(self.catalog, make(), parent=self)  # scan, embed, cluster, edits: one at a time
         self.reads = JobQueue(self.reader, make(), parent=self)  # snapshots, details, map: never wait for a scan
         self.files = JobQueue(None, make(), parent=self)  # export: opens its own reader
+        # Burst stacks: seconds at 100k photos, so not on the reader queue; cancellable, opens its own reader.
+        self.background = JobQueue(None, make(), parent=self)
         self.encoders = tasks.EncoderCache()
         self.snapshot = LibrarySnapshot()
         self._undo_groups: list[int] = []  # edits per user action, so one Undo takes back a whole drag
@@ -66,18 +68,29 @@ class LibrarySession(QObject):
         self._closed = False
         self.writes.jobProgress.connect(self._on_write_progress)
 
+    # -- jobs ---------------------------------------------------------------------------------------
+
+    def _submit(
+        self,
+        queue: JobQueue,
+        label: str,
+        run: Callable[[Any], object],
+        on_done: Callable[[Any], None] | None = None,
+        *,
+        on_error: Callable[[str], None] | None = None,
+        **options: Any,
+    ) -> Job:
+        """A job on one of the queues; a failure is shown as a message unless ``on_error`` says otherwise.
+        ``options``: the other Job fields (coalesce, cancellable, on_cancelled)."""
+        job = Job(label, run, on_done=on_done, on_error=on_error or self.errorOccurred.emit, **options)
+        return queue.submit(job)
+
     # -- reading ------------------------------------------------------------------------------------
 
     def refresh(self) -> Job:
         self._last_refresh = time.monotonic()
-        return self.reads.submit(
-            Job(
-                "Reading the library",
-                tasks.load_snapshot,
-                on_done=self._set_snapshot,
-                on_error=self.errorOccurred.emit,
-                coalesce="snapshot",
-            )
+        return self._submit(
+            self.reads, "Reading the library", tasks.load_snapshot, self._set_snapshot, coalesce="snapshot"
         )
 
     def _set_snapshot(self, snapshot: LibrarySnapshot) -> None:
@@ -89,46 +102,37 @@ class LibrarySession(QObject):
             self.refresh()
 
     def weights(self, on_done: Callable[[Any], None]) -> Job:
-        return self.reads.submit(
-            Job(
-                "Reading weights",
-                tasks.load_weights,
-                on_done=on_done,
-                on_error=self.errorOccurred.emit,
-                coalesce="weights",
-            )
-        )
+        return self._submit(self.reads, "Reading weights", tasks.load_weights, on_done, coalesce="weights")
 
     def warm_up(self, on_done: Callable[[str | None], None]) -> Job:
         """Import clustering in a worker; on_done gets None, or why albums cannot be suggested."""
-        return self.reads.submit(Job("Getting ready", tasks.warm_up, on_done=on_done, on_error=self.errorOccurred.emit))
+        return self._submit(self.reads, "Getting ready", tasks.warm_up, on_done)
 
     def details(self, photo_id: int, on_done: Callable[[Any], None]) -> Job:
-        return self.reads.submit(
-            Job(
-                "Reading photo details",
-                partial(tasks.load_details, photo_id=photo_id),
-                on_done=on_done,
-                on_error=self.errorOccurred.emit,
-                coalesce="details",
-            )
-        )
+        run = partial(tasks.load_details, photo_id=photo_id)
+        return self._submit(self.reads, "Reading photo details", run, on_done, coalesce="details")
 
     def models(self, on_done: Callable[[Any], None]) -> Job:
-        return self.reads.submit(
-            Job(
-                "Reading models",
-                tasks.load_models,
-                on_done=on_done,
-                on_error=self.errorOccurred.emit,
-                coalesce="models",
-            )
-        )
+        return self._submit(self.reads, "Reading models", tasks.load_models, on_done, coalesce="models")
 
     def map_data(self, on_done: Callable[[Any], None]) -> Job:
         run = partial(tasks.load_map, snapshot=self.snapshot)
-        return self.reads.submit(
-            Job("Drawing the map", run, on_done=on_done, on_error=self.errorOccurred.emit, coalesce="map")
+        return self._submit(self.reads, "Drawing the map", run, on_done, coalesce="map")
+
+    def stacks(self, on_done: Callable[[Any], None]) -> Job:
+        """Burst stacks (albums.stacks.LibraryStacks) on their own queue: a first computation takes seconds
+        at 100k photos, and details or the map must not wait behind it. A newer request replaces a queued
+        one; closing cancels a running one. A failure is logged, not shown: stacks are only a way of showing.
+        """
+        run = partial(tasks.load_stacks, paths=self.paths)
+        return self._submit(
+            self.background,
+            "Finding bursts",
+            run,
+            on_done,
+            on_error=lambda message: log.warning("burst stacks not shown: %s", message),
+            cancellable=True,
+            coalesce="stacks",
         )
 
     # -- long writes --------------------------------------------------------------------------------
@@ -137,15 +141,14 @@ class LibrarySession(QObject):
         run = partial(
             tasks.import_folders, folders=list(folders), encoders=self.encoders, scan_workers=self.scan_workers
         )
-        return self.writes.submit(
-            Job(
-                "Adding photos",
-                run,
-                cancellable=True,
-                on_done=self._imported,
-                on_error=self._write_failed,
-                on_cancelled=self.refresh,
-            )
+        return self._submit(
+            self.writes,
+            "Adding photos",
+            run,
+            self._imported,
+            on_error=self._write_failed,
+            cancellable=True,
+            on_cancelled=self.refresh,
         )
 
     def _imported(self, result: tasks.ImportResult) -> None:
@@ -167,7 +170,7 @@ class LibrarySession(QObject):
             self.refresh()
 
         run = partial(tasks.recluster, method=method, k=k, weights=weights)
-        return self.writes.submit(Job("Suggesting albums", run, on_done=done, on_error=self._write_failed))
+        return self._submit(self.writes, "Suggesting albums", run, done, on_error=self._write_failed)
 
     def export(
         self, destination: Path, mode: str, include_unsorted: bool, on_done: Callable[[Any], None] | None = None
@@ -175,7 +178,7 @@ class LibrarySession(QObject):
         run = partial(
             tasks.export_albums, paths=self.paths, destination=destination, mode=mode, include_unsorted=include_unsorted
         )
-        return self.files.submit(Job("Exporting", run, on_done=on_done, on_error=self.errorOccurred.emit))
+        return self._submit(self.files, "Exporting", run, on_done)
 
     def _write_failed(self, message: str) -> None:
         self.errorOccurred.emit(message)
@@ -240,14 +243,8 @@ class LibrarySession(QObject):
                 self.statusMessage.emit(f"Nothing to {action}.")
             self.refresh()
 
-        return self.writes.submit(
-            Job(
-                action.capitalize(),
-                partial(tasks.undo_redo, action=action, times=times),
-                on_done=done,
-                on_error=self._write_failed,
-            )
-        )
+        run = partial(tasks.undo_redo, action=action, times=times)
+        return self._submit(self.writes, action.capitalize(), run, done, on_error=self._write_failed)
 
     # -- closing ------------------------------------------------------------------------------------
 
@@ -259,7 +256,10 @@ class LibrarySession(QObject):
         """Cancel work, wait for the workers, then close both catalogs. False if a worker would not stop."""
         if self._closed:
             return True
-        stopped = all([queue.shutdown(timeout_ms) for queue in (self.writes, self.reads, self.files)])
+        queues = (self.writes, self.reads, self.files, self.background)
+        for queue in queues:  # every worker told first, so that they stop side by side
+            queue.stop()
+        stopped = all([queue.shutdown(timeout_ms) for queue in queues])
         if not stopped:
             log.error("a worker did not stop within %d ms; leaving the catalog open", timeout_ms)
             return False

@@ -104,6 +104,19 @@ def load_details(ctx: JobContext, photo_id: int) -> views.PhotoDetails | None:
     return replace(details, by_look=tuple((names.get(a, f"Album {a}"), float(p)) for a, p in top))
 
 
+def load_stacks(ctx: JobContext, paths: LibraryPaths) -> object:
+    """The library's burst stacks (albums.stacks.LibraryStacks), from a reader Catalog of its own.
+
+    Cached in the core while the codes and times it reads stay the same, so asking after every snapshot is
+    cheap; the first computation takes seconds at 100k photos, so it runs on a queue of its own (details and
+    the map never wait for it) and stops at the job's cancel token (closing the window stops it at once).
+    """
+    from album_app.albums.stacks import library_stacks
+
+    with Catalog(paths, writer=False) as catalog:
+        return library_stacks(catalog, cancel=ctx.cancel)
+
+
 @dataclass
 class ModelPanelData:
     active: ModelInfo | None

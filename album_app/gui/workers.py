@@ -196,10 +196,14 @@ class JobQueue(QObject):
             self._callback(job.on_cancelled)
         self.cancel_running()
 
-    def shutdown(self, timeout_ms: int = 60_000) -> bool:
-        """Cancel everything and wait for the running job to stop; True when no thread uses the catalog."""
+    def stop(self) -> None:
+        """Refuse new jobs, drop queued ones and ask the running one to stop; does not wait (see shutdown)."""
         self._closed = True
         self.cancel_all()
+
+    def shutdown(self, timeout_ms: int = 60_000) -> bool:
+        """Cancel everything and wait for the running job to stop; True when no thread uses the catalog."""
+        self.stop()
         return self.pool.waitForDone(timeout_ms)
 
     # -- machinery (GUI thread) -----------------------------------------------------------------

@@ -15,6 +15,7 @@ from album_app.catalog.photos import IndexedFile, write_files
 from album_app.catalog.views import codes_fingerprint
 from album_app.ingest.meta import PhotoMeta
 from album_app.library import resolve_library
+from album_app.progress import Cancelled, CancelToken
 
 T0 = 1_700_000_000.0
 
@@ -104,3 +105,17 @@ def test_no_model_no_stacks(tmp_path):
         set_active_model(catalog, "gone")  # a model id with no record
     with Catalog(paths, writer=False) as catalog:
         assert library_stacks(catalog) is EMPTY
+
+
+def test_a_cancelled_computation_raises_and_caches_nothing(tmp_path):
+    library = build(tmp_path / "library")
+    paths = resolve_library(library.root)
+    cancel = CancelToken()
+    cancel.cancel()
+    with Catalog(paths, writer=False) as catalog:
+        with pytest.raises(Cancelled):
+            library_stacks(catalog, cancel=cancel)
+        assert str(paths.catalog) not in stacks_module._cache
+        found = library_stacks(catalog, cancel=CancelToken())
+        assert [s.photo_ids for s in found.stacks] == [tuple(library.burst)]
+        assert library_stacks(catalog, cancel=cancel) is found  # cached: nothing left to cancel

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 import pytest
 from burst_library import BURST, build
@@ -16,6 +19,7 @@ from album_app.catalog import albums as rows
 from album_app.catalog.views import PhotoSummaries
 from album_app.gui.models import PhotoGridModel, Roles, read_photo_mime
 from album_app.gui.views.photo_grid import PhotoGridView
+from album_app.gui.workers import CANCELLED, RUNNING
 
 N = 34
 BURST_IDS = [5, 6, 7, 8]  # shot 1 s apart, alike; 6 is the middle shot, the cover
@@ -207,3 +211,55 @@ def test_revealing_a_photo_inside_a_stack_opens_it(open_window, tmp_path):
     window.reveal_photo(hidden)
     assert window.grid.selected_photo_ids() == [hidden]
     assert window.grid.currentIndex().data(Roles.StackPosition) == (BURST, BURST)
+
+
+def test_stacks_come_from_their_own_worker(open_window, tmp_path, qtbot):
+    library = build(tmp_path / "library")
+    window = open_window(sync=False, library=library.root)
+    grid = window.grid_model
+
+    def tile_size() -> int | None:
+        row = grid.row_of(library.burst[0])
+        return None if row is None else grid.index(row).data(Roles.StackSize)
+
+    finished: list[object] = []
+    window.session.background.jobFinished.connect(finished.append)
+    qtbot.waitUntil(lambda: tile_size() == BURST, timeout=10000)
+    qtbot.waitUntil(lambda: not window.session.background.busy, timeout=10000)
+    assert all(job.label == "Finding bursts" for job in finished)
+    assert not any(job.label == "Finding bursts" for job in window.session.reads.pending())
+
+
+def test_details_and_the_map_do_not_wait_for_stacks_and_closing_cancels_them(open_window, tmp_path, qtbot, monkeypatch):
+    """A first computation of stacks takes seconds at 100k photos: here one that would take a minute."""
+    library = build(tmp_path / "library")
+    started, stopped = threading.Event(), threading.Event()
+
+    def slow(catalog, model_id, fingerprint=(), *, cancel=None, **params):
+        started.set()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if cancel is not None and cancel.cancelled:
+                stopped.set()
+                cancel.raise_if_cancelled()
+            time.sleep(0.01)
+        raise AssertionError("the stacks job was never cancelled")
+
+    monkeypatch.setattr(stacks_module, "compute_stacks", slow)
+    window = open_window(sync=False, library=library.root)
+    qtbot.waitUntil(started.is_set, timeout=10000)
+    session = window.session
+    job = session.background.running
+    assert job is not None and job.label == "Finding bursts" and job.cancellable
+    qtbot.waitUntil(lambda: not session.reads.busy, timeout=10000)  # the first snapshot, warming up
+    details, maps = [], []
+    session.details(library.burst[2], details.append)
+    session.map_data(maps.append)
+    qtbot.waitUntil(lambda: bool(details and maps), timeout=5000)
+    assert details[0].id == library.burst[2] and len(maps[0].photo_ids) == len(library.paths)
+    assert job.state == RUNNING and not stopped.is_set()  # answered while the stacks still compute
+    begin = time.monotonic()
+    window.close()
+    assert time.monotonic() - begin < 2.0
+    assert session._closed and stopped.is_set()
+    qtbot.waitUntil(lambda: job.state == CANCELLED, timeout=2000)

@@ -110,6 +110,26 @@ def test_shutdown_waits_for_the_worker(qtbot):
     assert queue.submit(Job("late", lambda ctx: 1)).state == CANCELLED
 
 
+def test_stop_asks_every_job_to_stop_without_waiting(qtbot):
+    # The session stops all its queues first, then waits: their workers wind down side by side.
+    queue = JobQueue()
+    finished = threading.Event()
+
+    def work(ctx):
+        while not ctx.cancel.cancelled:
+            time.sleep(0.005)
+        time.sleep(0.3)  # finishing the batch in hand
+        finished.set()
+
+    running = queue.submit(Job("work", work, cancellable=True))
+    queued = queue.submit(Job("next", lambda ctx: 1))
+    qtbot.waitUntil(lambda: queue.running is not None)
+    queue.stop()
+    assert running.cancel.cancelled and queued.state == CANCELLED and not finished.is_set()
+    assert queue.submit(Job("late", lambda ctx: 1)).state == CANCELLED
+    assert queue.shutdown(5000) and finished.is_set()
+
+
 def test_progress_throttle_passes_first_last_and_stage_changes():
     seen: list[Progress] = []
     throttle = ProgressThrottle(seen.append, interval=10.0)
