@@ -34,11 +34,12 @@ fi
 BUNDLE=dist/album-app
 version="$("$BUNDLE/album-app" --version)"
 echo "built $BUNDLE/album-app: $version"
-echo "size: $(du -sh "$BUNDLE" | cut -f1) on disk; biggest parts:"
+sizes() { awk -v b="$1" 'BEGIN { printf "%d bytes = %.1f MB = %.1f MiB", b, b / 1e6, b / 1048576 }'; }
+echo "size: $(sizes "$(du -sb "$BUNDLE" | cut -f1)") (du -sb; $(du -sh "$BUNDLE" | cut -f1) on disk); biggest parts:"
 du -sh "$BUNDLE"/_internal/* "$BUNDLE"/_internal/PySide6/Qt/lib 2>/dev/null | sort -rh | sed -n '1,12s/^/  /p'
 
 if [ "$ARCHIVE" = 1 ]; then
     name="album-app-${version#album-app }-linux-$(uname -m)"
     tar -C dist --transform "s,^album-app,$name," -czf "dist/$name.tar.gz" album-app
-    echo "archive: dist/$name.tar.gz ($(du -h "dist/$name.tar.gz" | cut -f1))"
+    echo "archive: dist/$name.tar.gz ($(sizes "$(stat -c %s "dist/$name.tar.gz")"))"
 fi

@@ -16,13 +16,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bundle_support import REPO, bundle_dir, requires_package_test
+from icu_probe import qt_icu_answers, qt_icu_library
 from PIL import Image
 
 import album_app
 
 pytestmark = [pytest.mark.packaging, pytest.mark.slow, requires_package_test]
 
-SIZE_BUDGET_MB = 350  # measured ~325 MB; a regression (torch, QtWebEngine) would add hundreds
+SIZE_BUDGET_MB = 300  # measured 288.7 MB (275.3 MiB) with Qt 6.11, SciPy 1.17, NumPy 2.4, onnxruntime 1.32
 FIXTURES = REPO / "tests" / "fixtures" / "photos"
 
 
@@ -36,16 +37,28 @@ def bundle() -> Path:
 
 def clean_env(tmp_path: Path) -> dict[str, str]:
     """Nothing from this venv may leak into the bundle; no display, and a throwaway home."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("PYTHON", "VIRTUAL_ENV", "ALBUM_APP_"))}
-    env.update(QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "data"),
-               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV", "ALBUM_APP_"))
+    }
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(tmp_path / "home"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+    )
     return env
 
 
 def run(bundle: Path, tmp_path: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([str(bundle / "album-app"), *args], cwd=tmp_path, env=clean_env(tmp_path),
-                            capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [str(bundle / "album-app"), *args],
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert result.returncode == 0, f"album-app {' '.join(args)} -> {result.returncode}\n{result.stderr}"
     return result
 
@@ -78,8 +91,11 @@ def photo_folder(tmp_path: Path) -> tuple[Path, set[str]]:
 def test_scan_embeds_with_the_bundled_model(bundle: Path, tmp_path: Path):
     library = tmp_path / "library"
     folder, made = photo_folder(tmp_path)
-    scan = json.loads(run(bundle, tmp_path, "--library", str(library), "scan", str(folder), "--json", "--quiet",
-                          "--workers", "2").stdout)  # two spawn workers: multiprocessing in the frozen app
+    scan = json.loads(
+        run(
+            bundle, tmp_path, "--library", str(library), "scan", str(folder), "--json", "--quiet", "--workers", "2"
+        ).stdout
+    )  # two spawn workers: multiprocessing in the frozen app
     assert scan["indexed"] > 0
     assert scan["embedded"] == scan["indexed"]
     photos = json.loads(run(bundle, tmp_path, "--library", str(library), "photos", "--json").stdout)
@@ -95,9 +111,10 @@ def test_scan_embeds_with_the_bundled_model(bundle: Path, tmp_path: Path):
     assert model_path.name == "encoder.onnx"
     assert len(model["id"]) == 16
 
-    for method in ("hdbscan", "kmeans"):  # sklearn and hdbscan's compiled parts load in the bundle
-        report = json.loads(run(bundle, tmp_path, "--library", str(library), "cluster", "--method", method,
-                                "--json").stdout)
+    for method in ("hdbscan", "affinity", "kmeans"):  # sklearn and hdbscan's compiled parts load in the bundle
+        report = json.loads(
+            run(bundle, tmp_path, "--library", str(library), "cluster", "--method", method, "--json").stdout
+        )
         assert report["photos"] == scan["indexed"]
     albums = json.loads(run(bundle, tmp_path, "--library", str(library), "albums", "--json").stdout)
     placed = sum(len(album["photos"]) for album in albums["albums"]) + len(albums["unsorted"])
@@ -108,15 +125,26 @@ def test_window_opens_and_scans_dropped_folders(bundle: Path, tmp_path: Path):
     """No command: the window (Qt offscreen) starts, scans the folder it was given, and closes on Ctrl-C."""
     library = tmp_path / "library"
     log = (tmp_path / "window.log").open("w+")
-    window = subprocess.Popen([str(bundle / "album-app"), "--library", str(library), str(FIXTURES)], cwd=tmp_path,
-                              env=clean_env(tmp_path), stdout=log, stderr=subprocess.STDOUT, text=True)
+    window = subprocess.Popen(
+        [str(bundle / "album-app"), "--library", str(library), str(FIXTURES)],
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         indexed, deadline = 0, time.monotonic() + 120
         while indexed == 0 and time.monotonic() < deadline:
             assert window.poll() is None, f"the window exited early ({window.returncode})"
             time.sleep(1)
-            status = subprocess.run([str(bundle / "album-app"), "--library", str(library), "status", "--json"],
-                                    env=clean_env(tmp_path), capture_output=True, text=True, timeout=60)
+            status = subprocess.run(
+                [str(bundle / "album-app"), "--library", str(library), "status", "--json"],
+                env=clean_env(tmp_path),
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             if status.returncode == 0:
                 indexed = json.loads(status.stdout)["counts"]["indexed"]
         assert indexed > 0, "the window did not scan the folder it was given"
@@ -143,5 +171,21 @@ def test_bundle_layout_and_size(bundle: Path):
     assert not list(qt.glob("lib/libQt6WebEngine*")) and not list(qt.glob("lib/libQt6Quick*"))
     assert (qt / "plugins" / "platforms" / "libqxcb.so").is_file()
     assert (qt / "plugins" / "platforms" / "libqwayland.so").is_file()
+    for link in (path for path in bundle.rglob("*") if path.is_symlink()):  # shared copies of identical libraries
+        assert link.resolve().is_file() and link.resolve().is_relative_to(bundle.resolve()), link
     size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file() and not path.is_symlink())
-    assert size / 2**20 < SIZE_BUDGET_MB, f"bundle is {size / 2**20:.0f} MiB"
+    assert size / 1e6 < SIZE_BUDGET_MB, f"bundle is {size / 1e6:.1f} MB ({size / 2**20:.1f} MiB)"
+    stand_in = next(internal.glob("pillow_heif.libs/libx265*"), None)  # packaging/heif_decoder_only.py
+    assert stand_in is None or stand_in.stat().st_size < 100_000, "the HEVC encoder was bundled whole"
+
+
+def test_bundled_icu_data_serves_qt_as_the_full_data(bundle: Path):
+    """Qt's ICU data was cut to what Qt reads (packaging/icu_data.py): collation and case mapping as before."""
+    (bundled,) = (bundle / "_internal" / "PySide6" / "Qt" / "lib").glob("libicudata.so.*")
+    assert bundled.stat().st_size < 12e6, "the ICU data was not reduced (is binutils installed?)"
+    full = qt_icu_library()
+    if full is None or full.name != bundled.name:
+        pytest.skip("this environment's Qt does not use the same ICU version as the bundle")
+    expected, answers = qt_icu_answers(), qt_icu_answers(bundled)
+    assert answers["collation"] == expected["collation"]
+    assert answers["case"] == expected["case"]
