@@ -364,11 +364,18 @@ def cmd_rotations(args: argparse.Namespace) -> int:
     from album_app.catalog import extras
     from album_app.catalog.albums import photo_paths
 
+    library = resolve_library(args.library)
     try:
-        model = RotationModel.load()
+        # The library's own model (album-trainer rotation --library) when it has a readable one.
+        model, notes = RotationModel.for_library(library)
     except RotationModelError as error:
         raise UserError(str(error)) from error
-    with open_catalog(args, writer=True) as catalog:
+    for message in notes:
+        warn(message)
+    if not args.json:
+        source = "bundled" if model.bundled else f"this library's own, {model.path}"
+        print(f"album-app: rotation model {model.model_id} ({source})", file=sys.stderr)
+    with Catalog(library, writer=True) as catalog:
         pending = extras.photos_without_rotation(catalog, model.model_id)
         for start in range(0, len(pending), 256):
             images, ids = [], []
@@ -376,7 +383,7 @@ def cmd_rotations(args: argparse.Namespace) -> int:
                 try:
                     images.append(load_displayed(photo.path, 2 * model.spec.size))
                     ids.append(photo.photo_id)
-                except OSError:
+                except (OSError, ValueError):  # vanished or unreadable since the scan
                     continue
             found = model.suggest(images) if images else []
             with catalog.transaction() as conn:
@@ -384,8 +391,10 @@ def cmd_rotations(args: argparse.Namespace) -> int:
                 extras.store_rotations(conn, model.model_id, rows)
         suggested = extras.suggested_rotations(catalog, model.model_id)
         paths = photo_paths(catalog, [r.photo_id for r in suggested])
-    records = [{"path": paths[r.photo_id], "quarter_turns": r.quarter_turns, "confidence": round(r.confidence, 3)}
-               for r in suggested]
+    records = [
+        {"path": paths[r.photo_id], "quarter_turns": r.quarter_turns, "confidence": round(r.confidence, 3)}
+        for r in suggested
+    ]
     if args.json:
         print_json(records)
     else:

@@ -3,6 +3,7 @@
 album-trainer train --data DIR | --library CATALOG --out RUN_DIR [--minutes N] [--resume] [--variant V]
 album-trainer export RUN_DIR --out MODEL.onnx
 album-trainer evaluate MODEL.onnx --data LABELLED_DIR [--json] [--limit-per-class N]
+album-trainer rotation --data DIR --out rotation.onnx | --library LIBRARY [--minutes M] [--threads N] [--seed S]
 """
 
 from __future__ import annotations
@@ -66,13 +67,47 @@ def build_parser() -> argparse.ArgumentParser:
     from .fit import add_fit_commands
 
     add_fit_commands(commands)  # fit (the overnight job over a library) and rollback
-    rotation = commands.add_parser("rotation", help="train the rotation model on upright photos")
-    rotation.add_argument("--data", action="append", required=True)
-    rotation.add_argument("--out", required=True)
-    rotation.add_argument("--minutes", type=float, default=10.0)
-    rotation.add_argument("--threads", type=int, default=1)
-    rotation.add_argument("--seed", type=int, default=0)
+    rotation = commands.add_parser(
+        "rotation", help="train the rotation model on upright photos (--data DIR) or on a library's own (--library)"
+    )
+    add_rotation_arguments(rotation)
     return parser
+
+
+def add_rotation_arguments(parser: argparse.ArgumentParser, data_minutes: float = 10.0) -> None:
+    """The options of `album-trainer rotation` and `python -m trainer.rotation` (trainer/rotation.py; one
+    parser for both, torch-free)."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", action="append", help="folder of upright photos (repeatable)")
+    source.add_argument(
+        "--library",
+        help="library folder or catalog.db: train on its own photos (read-only) and publish "
+        "LIBRARY/models/rotation.onnx only if it beats the bundled model on held-out photos",
+    )
+    parser.add_argument("--out", help="destination rotation.onnx (--data only)")
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        help=f"--data: training time (default {data_minutes:g}); --library: the whole job's wall clock (default 10)",
+    )
+    parser.set_defaults(data_minutes=data_minutes)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit", type=int, help="--data: a seeded sample of at most N photos")
+    parser.add_argument("--weights-out", help="--data: also save the torch weights here (fine-tunes start from them)")
+    parser.add_argument("--fresh", action="store_true", help="--library: start from a fresh network")
+    parser.add_argument("--max-photos", type=int, default=10_000, help="--library: at most N photos (default 10000)")
+    parser.add_argument("--max-steps", type=int, help="--library: stop training after N steps (tests, quick checks)")
+    parser.add_argument(
+        "--min-gain",
+        type=float,
+        default=0.0,
+        help="--library: publish only if held-out accuracy is at least the bundled (and current) model's "
+        "plus this (default 0: as accurate or better)",
+    )
+    parser.add_argument("--lr", type=float, help="AdamW rate (default 3e-3; 1e-3 when fine-tuning the bundled model)")
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--log-every", type=float, default=20.0, help="seconds between progress lines")
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
@@ -142,10 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{len(report.too_small)} too small ({report.seconds:.1f} s)")
             return 0
         if args.command == "rotation":
-            from .rotation import train as train_rotation
+            from .rotation import run as run_rotation
 
-            train_rotation(args.data, args.out, minutes=args.minutes, threads=args.threads, seed=args.seed)
-            return 0
+            return run_rotation(args)
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"album-trainer {args.command}: {error}", file=sys.stderr)
         return 1

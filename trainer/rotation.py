@@ -1,6 +1,7 @@
-"""The rotation classifier: train on a library's own upright photos turned four ways, export to ONNX.
+"""The rotation classifier: train on upright photos turned four ways, export to ONNX.
 
     python -m trainer.rotation --data DIR [--data DIR ...] --out rotation.onnx [--minutes 4] [--threads 2]
+    album-trainer rotation --library LIB [--minutes 10] [--threads 1] [--seed 0]
 
 Labels are free: every photo the library shows upright (EXIF orientation applied) is one example of each
 of the four turns. A class k input is the upright photo turned k quarter turns counter-clockwise, so k is
@@ -10,6 +11,15 @@ Photos whose file-name hash puts them in the hold-out (`album_app.albums.rotatio
 10) are never trained on; the run ends by measuring them (every photo × 4 turns) and by calibrating
 ``min_confidence``: the lowest probability at which at most MAX_UPRIGHT_FLAGGED of upright held-out photos
 would get a (wrong) suggestion. Both go into the model's metadata.
+
+``--library``: the library's own photos (read from the catalog read-only, pixels from its thumbnail cache,
+which holds them upright) fine-tune the bundled model (`base_weights`: its torch checkpoint, else the
+weights read back out of its ONNX file, else a fresh network). The bundled model and the new one are
+measured on the same held-out photos, each turned at random (`holdout_turn`) and at all four turns; the new
+one is published as LIBRARY/models/rotation.onnx (written as .partial, read back by the app's loader,
+renamed) only when it is at least as accurate as the bundled one, and as the library's current one when
+there is one, over the four turns (GATE_KEYS: the expected accuracy under random turns, without the draw).
+Every step is a JSON line on stdout and in LIBRARY/logs/trainer.log (trainer.fit.Output).
 """
 
 from __future__ import annotations
@@ -23,7 +33,11 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TextIO
 
 import numpy as np
 import onnx
@@ -31,8 +45,21 @@ import torch
 from PIL import Image
 from torch import nn
 
-from album_app.albums.rotation import CONTRACT_KEY, CONTRACT_VERSION, INPUT_NAME, OUTPUT_NAME, RotationModel, is_holdout
-from album_app.preprocess import InputSpec, center_square
+from album_app.albums.rotation import (
+    CONTRACT_KEY,
+    CONTRACT_VERSION,
+    INPUT_NAME,
+    OUTPUT_NAME,
+    RotationModel,
+    RotationModelError,
+    default_rotation_model_path,
+    holdout_turn,
+    is_holdout,
+    library_rotation_model_path,
+    turn_figures,
+)
+from album_app.library import LibraryPaths, resolve_library
+from album_app.preprocess import InputSpec, center_square, model_pixels, to_rgb
 
 from .data import PhotoRef, folder_photos, load_all
 from .model import conv_block
@@ -41,6 +68,17 @@ SIZE = 64  # the encoder's input side: the scan's model pixels can feed both mod
 CACHE = 80  # decoded centre squares are kept at this side (room for random crops)
 MAX_UPRIGHT_FLAGGED = 0.02
 PARITY_ATOL = 1e-4
+REPO = Path(__file__).resolve().parents[1]
+WEIGHTS_FORMAT = "album_app.rotation_weights/1"
+MIN_TRAIN, MIN_HELDOUT = 8, 4
+#: What the publish gate compares: accuracy over the held-out photos at all four turns, which is the
+#: expected accuracy over random turns without the luck of the draw (80 held-out photos, the same two
+#: models: one random turn each put the bundled model 1 photo ahead, 2 behind, level under turn seeds
+#: 0, 1, 2). The one-random-turn figure ("accuracy") is measured and reported beside it.
+GATE_KEYS = ("accuracy_4way",)
+FRESH_LR = 3e-3  # the bundled model's rate
+FINE_TUNE_LR, FINE_TUNE_WARMUP = 1e-3, 20  # a third of it, reached after 20 steps
+EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
 
 
 class RotationNet(nn.Module):
@@ -96,12 +134,13 @@ def augment(cache: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def balanced_rows(groups: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
-    """``count`` row indices: a group chosen uniformly, then a row of it."""
-    present = np.unique(groups)
-    chosen = present[rng.integers(0, len(present), count)]
-    members = {g: np.flatnonzero(groups == g) for g in present}
-    return np.array([members[g][rng.integers(len(members[g]))] for g in chosen])
+def row_weights(groups: np.ndarray, alpha: float) -> np.ndarray:
+    """Sampling probability per row when each group (a --data folder, a library's folder) gets a share of
+    the batches proportional to its size ** ``alpha``: 0 = every group equally, 1 = every photo equally."""
+    groups = np.asarray(groups)
+    _, inverse, counts = np.unique(groups, return_inverse=True, return_counts=True)
+    weights = counts[inverse].astype(np.float64) ** (alpha - 1.0)
+    return weights / weights.sum()
 
 
 def to_input(pixels: np.ndarray, spec: InputSpec) -> torch.Tensor:
@@ -141,6 +180,76 @@ def calibrate_min_confidence(probs: np.ndarray) -> float:
     return float(min(0.999, max(0.5, candidates[len(candidates) - allowed - 1] + 1e-6)))
 
 
+@dataclass
+class LoopResult:
+    steps: int
+    seen: int
+    loss: float | None
+    train_s: float
+    stopped: bool = False
+
+
+def fit_loop(
+    model: nn.Module,
+    cache: np.ndarray,
+    weights: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    seconds: float,
+    lr: float,
+    batch_size: int = 128,
+    freeze_bn: bool = False,
+    warmup_steps: int = 0,
+    max_steps: int | None = None,
+    log: Callable[[dict[str, object]], None] | None = None,
+    log_every_s: float = 20.0,
+    stop: Callable[[], bool] | None = None,
+) -> LoopResult:
+    """Train ``model`` for ``seconds`` of wall clock (or ``max_steps``) on random turns of augmented crops of
+    ``cache`` (rows drawn with probabilities ``weights``); AdamW with a cosine decay over the time budget.
+
+    ``freeze_bn`` keeps BatchNorm statistics as they are (fine-tuning: a library's batches are small and
+    skewed, and weights read back out of an ONNX file carry their BatchNorm folded into the convolutions);
+    ``warmup_steps`` ramps the rate up linearly (Adam's first steps move every weight by about the full rate,
+    which undoes much of what a trained model knows before the gradients' scale is known)."""
+    spec = InputSpec(size=SIZE)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
+    budget = max(seconds, 1e-6)
+    start = time.perf_counter()
+    step, seen, last_log, smoothed = 0, 0, start, None
+    stopped = False
+    while (elapsed := time.perf_counter() - start) < budget and (max_steps is None or step < max_steps):
+        if stop is not None and stop():
+            stopped = True
+            break
+        # Cosine decay over the time budget (the number of steps is not known in advance).
+        for group in optimiser.param_groups:
+            warm = min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0
+            group["lr"] = warm * lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(elapsed / budget, 1.0))))
+        rows = rng.choice(len(cache), batch_size, p=weights)
+        labels = rng.integers(0, 4, batch_size)
+        inputs = to_input(turned(augment(cache[rows], rng), labels), spec)
+        model.train()
+        if freeze_bn:
+            for module in model.modules():
+                if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                    module.eval()
+        loss = loss_fn(model(inputs), torch.from_numpy(labels))
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        optimiser.step()
+        step += 1
+        seen += batch_size
+        value = loss.item()
+        smoothed = value if smoothed is None else 0.95 * smoothed + 0.05 * value
+        if log is not None and time.perf_counter() - last_log >= log_every_s:
+            last_log = time.perf_counter()
+            log({"step": step, "seen": seen, "loss": round(smoothed, 4), "elapsed_s": round(last_log - start, 1)})
+    model.eval()
+    return LoopResult(step, seen, smoothed, time.perf_counter() - start, stopped)
+
+
 def train(
     folders: list[str],
     out: str | os.PathLike[str],
@@ -153,8 +262,10 @@ def train(
     limit: int | None = None,
     log_every_s: float = 20.0,
     balance: bool = True,
+    weights_out: str | os.PathLike[str] | None = None,
 ) -> dict[str, object]:
-    """Train for ``minutes`` of wall clock on the non-held-out photos under ``folders``; export to ``out``."""
+    """Train for ``minutes`` of wall clock on the non-held-out photos under ``folders``; export to ``out``
+    (and the torch weights to ``weights_out``, which `base_weights` looks for beside the bundled model)."""
     torch.set_num_threads(max(1, threads))
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -170,7 +281,7 @@ def train(
     held = np.array([is_holdout(r.path) for r in refs], bool)
     train_refs = [r for r, h in zip(refs, held, strict=True) if not h]
     held_refs = [r for r, h in zip(refs, held, strict=True) if h]
-    if len(train_refs) < 8 or len(held_refs) < 4:
+    if len(train_refs) < MIN_TRAIN or len(held_refs) < MIN_HELDOUT:
         raise ValueError(f"too few photos: {len(train_refs)} to train on, {len(held_refs)} held out")
     train_cache, kept = squares(train_refs, threads)
     held_cache, _ = squares(held_refs, threads)
@@ -180,37 +291,21 @@ def train(
     decode_s = time.perf_counter() - begin
     spec = InputSpec(size=SIZE)
     model = RotationNet()
-    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
-    budget = minutes * 60.0
-    start = time.perf_counter()
-    step, seen, last_log, smoothed = 0, 0, start, None
-    while (elapsed := time.perf_counter() - start) < budget:
-        # Cosine decay over the time budget (the number of steps is not known in advance).
-        for group in optimiser.param_groups:
-            group["lr"] = lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(elapsed / budget, 1.0))))
-        rows = balanced_rows(groups, batch_size, rng) if balance else rng.choice(len(train_cache), batch_size)
-        labels = rng.integers(0, 4, batch_size)
-        inputs = to_input(turned(augment(train_cache[rows], rng), labels), spec)
-        model.train()
-        loss = loss_fn(model(inputs), torch.from_numpy(labels))
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        optimiser.step()
-        step += 1
-        seen += batch_size
-        value = loss.item()
-        smoothed = value if smoothed is None else 0.95 * smoothed + 0.05 * value
-        if time.perf_counter() - last_log >= log_every_s:
-            last_log = time.perf_counter()
-            print(
-                json.dumps(
-                    {"step": step, "seen": seen, "loss": round(smoothed, 4), "elapsed_s": round(last_log - start, 1)}
-                ),
-                file=sys.stderr,
-                flush=True,
-            )
-    train_s = time.perf_counter() - start
+
+    def log(record: dict[str, object]) -> None:
+        print(json.dumps(record), file=sys.stderr, flush=True)
+
+    result = fit_loop(
+        model,
+        train_cache,
+        row_weights(groups, 0.0 if balance else 1.0),
+        rng,
+        seconds=minutes * 60.0,
+        lr=lr,
+        batch_size=batch_size,
+        log=log,
+        log_every_s=log_every_s,
+    )
     held_pixels = centre(held_cache)
     probs = evaluate(model, held_pixels, spec)
     truth = np.broadcast_to(np.arange(4), probs.shape[:2])
@@ -219,9 +314,9 @@ def train(
     summary = {
         "data": [str(Path(f)) for f in folders],
         "photos": {"train": len(train_cache), "held_out": len(held_cache)},
-        "steps": step,
-        "examples_seen": seen,
-        "minutes": round(train_s / 60, 2),
+        "steps": result.steps,
+        "examples_seen": result.seen,
+        "minutes": round(result.train_s / 60, 2),
         "decode_s": round(decode_s, 1),
         "threads": threads,
         "seed": seed,
@@ -230,7 +325,9 @@ def train(
         "min_confidence": round(min_confidence, 4),
         "torch": torch.__version__,
     }
-    export(model, out, spec, min_confidence, summary, held_pixels[:32])
+    model_id = export(model, out, spec, min_confidence, summary, held_pixels[:32])
+    if weights_out is not None:
+        save_weights(model, weights_out, model_id)
     return summary
 
 
@@ -241,8 +338,11 @@ def export(
     min_confidence: float,
     summary: dict[str, object],
     parity_pixels: np.ndarray,
-) -> None:
-    """ONNX (dynamic batch) with the contract in its metadata, written atomically after a parity check."""
+    *,
+    quiet: bool = False,
+) -> str:
+    """ONNX (dynamic batch) with the contract in its metadata, written atomically after a parity check;
+    returns the model id."""
     import onnxruntime as ort
 
     model.eval()
@@ -290,21 +390,447 @@ def export(
             raise RuntimeError(f"onnxruntime and torch disagree (max |diff| {np.max(np.abs(got - expected)):.3g})")
         RotationModel.load(final)  # the app can read what we wrote
         os.replace(final, out)
-    print(f"exported {out} (model_id {model_id}, held-out accuracy {summary['held_out_accuracy']})", file=sys.stderr)
+    if not quiet:
+        accuracy = summary["held_out_accuracy"]
+        print(f"exported {out} (model_id {model_id}, held-out accuracy {accuracy})", file=sys.stderr)
+    return model_id
+
+
+# --- where a fine-tune starts ----------------------------------------------------------------------
+
+
+def save_weights(model: nn.Module, path: str | os.PathLike[str], model_id: str) -> Path:
+    """The torch weights of the exported model ``model_id`` (what `base_weights` continues from)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    torch.save({"format": WEIGHTS_FORMAT, "model_id": model_id, "state_dict": model.state_dict()}, partial)
+    os.replace(partial, path)
+    return path
+
+
+def bundled_weight_candidates() -> list[Path]:
+    """Where the bundled model's torch weights may lie: beside the asset, or a source checkout's run."""
+    return [default_rotation_model_path().with_suffix(".pt"), REPO / "runs" / "rotation" / "rotation.pt"]
+
+
+def weights_from_checkpoint(path: Path, model_id: str) -> dict[str, torch.Tensor]:
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    if not isinstance(state, dict) or state.get("format") != WEIGHTS_FORMAT or "state_dict" not in state:
+        raise ValueError(f"{path} is not a rotation-model checkpoint")
+    if state.get("model_id") != model_id:
+        raise ValueError(f"{path} holds the weights of {state.get('model_id')}, not of {model_id}")
+    return state["state_dict"]
+
+
+def weights_from_onnx(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
+    """A RotationNet state dict read back out of an exported rotation.onnx.
+
+    The exporter folds each BatchNorm into the convolution before it (``features.i.0.weight`` scaled, plus a
+    ``features.i.0.weight_bias``); the BatchNorm is then given identity statistics and the folded bias, which
+    computes the same function in eval mode (callers check that, `max_logit_difference`, and keep the
+    BatchNorm frozen while training). Raises ValueError when the graph's weights do not map onto RotationNet.
+    """
+    import onnx.numpy_helper
+
+    proto = onnx.load(str(path))
+    found = {i.name: torch.from_numpy(onnx.numpy_helper.to_array(i).copy()) for i in proto.graph.initializer}
+    reference = RotationNet().state_dict()
+    state: dict[str, torch.Tensor] = {}
+    for name, tensor in reference.items():
+        prefix, _, leaf = name.rpartition(".")
+        if name in found:
+            state[name] = found[name]
+        elif leaf == "num_batches_tracked":
+            state[name] = tensor.clone()
+        elif prefix.startswith("features.") and prefix.endswith(".1"):  # a BatchNorm folded into its conv
+            folded = found.get(prefix[:-2] + ".0.weight_bias")
+            if folded is None:
+                raise ValueError(f"{path}: no weights for {name}")
+            eps = 1e-5
+            state[name] = {
+                "weight": torch.ones_like(tensor),
+                "bias": folded,
+                "running_mean": torch.zeros_like(tensor),
+                "running_var": torch.full_like(tensor, 1.0 - eps),
+            }[leaf]
+        else:
+            raise ValueError(f"{path}: no weights for {name}")
+        if state[name].shape != tensor.shape:
+            raise ValueError(f"{path}: {name} is {tuple(state[name].shape)}, RotationNet wants {tuple(tensor.shape)}")
+    return state
+
+
+def max_logit_difference(model: nn.Module, reference: RotationModel, pixels: np.ndarray) -> float:
+    """Largest |logit| difference between the torch model and an ONNX one on the same pixels (eval mode)."""
+    model.eval()
+    inputs = to_input(pixels, reference.spec)
+    with torch.no_grad():
+        mine = model(inputs).numpy()
+    theirs = reference.session.run([OUTPUT_NAME], {INPUT_NAME: inputs.numpy()})[0]
+    return float(np.max(np.abs(mine - theirs)))
+
+
+def base_weights(bundled: RotationModel, probe: np.ndarray) -> tuple[dict[str, torch.Tensor] | None, str]:
+    """The bundled model's weights for a fine-tune and where they came from: its torch checkpoint when one
+    exists, else its ONNX file read back (`weights_from_onnx`); each is used only if it reproduces the
+    bundled model on ``probe`` pixels. (None, why) when neither does: training starts from a fresh network."""
+    tried = []
+    for path in bundled_weight_candidates():
+        if not path.is_file():
+            continue
+        try:
+            state = weights_from_checkpoint(path, bundled.model_id)
+        except (ValueError, OSError, RuntimeError, EOFError) as error:
+            tried.append(str(error))
+            continue
+        return state, f"torch checkpoint {path}"
+    try:
+        state = weights_from_onnx(bundled.path)
+        model = RotationNet()
+        model.load_state_dict(state)
+        difference = max_logit_difference(model, bundled, probe)
+        if difference > 1e-3:
+            raise ValueError(f"the weights read back from {bundled.path} miss its logits by {difference:.3g}")
+    except (ValueError, OSError, RuntimeError) as error:
+        tried.append(str(error))
+        return None, "; ".join(tried) or "no weights found"
+    why = f"passed over {'; '.join(tried)}" if tried else f"no torch checkpoint at {bundled_weight_candidates()[0]}"
+    return state, f"read back from {bundled.path} ({why})"
+
+
+# --- a library's own model -----------------------------------------------------------------------
+
+
+@dataclass
+class LibraryPhotos:
+    """A library's decoded photos: training squares, the app's view of each, and the split."""
+
+    names: list[str]  # file paths (the hold-out and the test turn hash the file name)
+    cache: np.ndarray  # (N, CACHE, CACHE, 3) uint8 upright centre squares (random crops come from these)
+    pixels: np.ndarray  # (N, SIZE, SIZE, 3) uint8: what the app feeds the model (centre square at SIZE)
+    held: np.ndarray  # (N,) bool, `is_holdout`
+    groups: list[str]  # folder of each photo (sampling weights)
+
+    def describe(self) -> dict[str, int]:
+        return {"photos": len(self.names), "train": int((~self.held).sum()), "held_out": int(self.held.sum())}
+
+
+def load_library(paths: LibraryPaths, *, max_photos: int | None, seed: int, threads: int) -> tuple[LibraryPhotos, int]:
+    """Read the catalog (read-only, one short visit) and decode its indexed photos upright, from the
+    thumbnail cache when it is big enough (the scan stores them with EXIF orientation applied), else from
+    the original. Returns the photos and how many could not be read."""
+    from album_app.catalog.training import read_training_snapshot
+
+    from .library_data import load_cached, stable_unit
+
+    photos = list(read_training_snapshot(paths).photos)
+    if max_photos is not None and len(photos) > max_photos:
+        # A stable sample (by content), as the encoder's fit takes it.
+        photos = sorted(photos, key=lambda p: stable_unit(p.content_hash or str(p.id), seed + 1))[:max_photos]
+        photos.sort(key=lambda p: p.id)
+    spec = InputSpec(size=SIZE)
+
+    def one(photo: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        try:
+            image = load_cached(paths, PhotoRef(photo.path, photo.orientation), photo.content_hash, 2 * SIZE, CACHE)
+            image = to_rgb(image)
+            square = center_square(image).resize((CACHE, CACHE), Image.Resampling.BILINEAR)
+            return np.asarray(square, np.uint8), model_pixels(image, spec)
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            return None  # vanished or unreadable since the scan
+
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        decoded = list(pool.map(one, photos))
+    kept = [i for i, item in enumerate(decoded) if item is not None]
+    names = [photos[i].path for i in kept]
+    empty = np.zeros((0, CACHE, CACHE, 3), np.uint8), np.zeros((0, SIZE, SIZE, 3), np.uint8)
+    cache = np.stack([decoded[i][0] for i in kept]) if kept else empty[0]  # type: ignore[index]
+    pixels = np.stack([decoded[i][1] for i in kept]) if kept else empty[1]  # type: ignore[index]
+    held = np.array([is_holdout(name) for name in names], bool)
+    groups = [str(Path(name).parent) for name in names]
+    return LibraryPhotos(names, cache, pixels, held, groups), len(photos) - len(kept)
+
+
+def _rounded(figures: dict[str, float]) -> dict[str, float]:
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()}
+
+
+def _worse(new: dict[str, float], old: dict[str, float], min_gain: float) -> list[str]:
+    """What makes ``new`` less accurate than ``old`` (empty: at least as accurate, by ``min_gain``)."""
+    return [
+        f"{key} {new[key]:.3f} < {old[key]:.3f}{f' + {min_gain:g}' if min_gain else ''}"
+        for key in GATE_KEYS
+        if new[key] < old[key] + min_gain - 1e-12
+    ]
+
+
+def train_library(
+    library: str | os.PathLike[str] | None,
+    *,
+    minutes: float = 10.0,
+    threads: int = 1,
+    seed: int = 0,
+    fresh: bool = False,
+    lr: float | None = None,
+    batch_size: int = 128,
+    max_photos: int | None = 10_000,
+    max_steps: int | None = None,
+    min_gain: float = 0.0,
+    log_every_s: float = 20.0,
+    stream: TextIO | None = None,
+) -> int:
+    """`album-trainer rotation --library`: the whole job (module docstring); returns the exit code.
+
+    ``minutes`` is the job's wall clock: decoding, training, measuring and exporting all fit in it.
+    ``min_gain``: the new model must beat every model it would replace by this much (0: tie or better).
+    """
+    from .fit import LOG_FILE, Output
+    from .signals import StopFlag
+
+    paths = resolve_library(library)
+    if not paths.catalog.exists():
+        print(f"album-trainer rotation: no catalog at {paths.catalog} (scan a folder first)", file=sys.stderr)
+        return EXIT_ERROR
+    out = Output(paths.logs / LOG_FILE, stream)
+
+    def emit(record: dict[str, Any]) -> None:
+        out.emit({"job": "rotation", **record})  # trainer.log is shared with the encoder's fit
+
+    try:
+        with StopFlag() as stop:
+            return _train_library(
+                paths,
+                emit,
+                lambda: stop.requested,
+                minutes=minutes,
+                threads=threads,
+                seed=seed,
+                fresh=fresh,
+                lr=lr,
+                batch_size=batch_size,
+                max_photos=max_photos,
+                max_steps=max_steps,
+                min_gain=min_gain,
+                log_every_s=log_every_s,
+            )
+    except Exception as error:
+        emit({"type": "error", "message": f"{type(error).__name__}: {error}"})
+        print(f"album-trainer rotation: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        out.close()
+
+
+def _train_library(
+    paths: LibraryPaths,
+    emit: Callable[[dict[str, Any]], None],
+    stop: Callable[[], bool],
+    *,
+    minutes: float,
+    threads: int,
+    seed: int,
+    fresh: bool,
+    lr: float | None,
+    batch_size: int,
+    max_photos: int | None,
+    max_steps: int | None,
+    min_gain: float,
+    log_every_s: float,
+) -> int:
+    began = time.perf_counter()
+    budget_s = minutes * 60.0
+    torch.set_num_threads(max(1, threads))
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    spec = InputSpec(size=SIZE)
+
+    bundled = RotationModel.load(None, threads)
+    rivals: dict[str, RotationModel] = {"bundled": bundled}
+    own_path = library_rotation_model_path(paths)
+    if own_path.exists():
+        try:
+            rivals["library"] = RotationModel.load(own_path, threads)
+        except RotationModelError as error:
+            emit({"type": "note", "message": f"{error}: the app ignores it; a new model replaces it"})
+
+    photos, unreadable = load_library(paths, max_photos=max_photos, seed=seed, threads=threads)
+    if unreadable:
+        emit({"type": "note", "message": f"{unreadable} photos could not be read and are left out"})
+    train_rows, held_rows = np.flatnonzero(~photos.held), np.flatnonzero(photos.held)
+    if len(train_rows) < MIN_TRAIN or len(held_rows) < MIN_HELDOUT:
+        raise ValueError(
+            f"too few photos: {len(train_rows)} to train on (need {MIN_TRAIN}), {len(held_rows)} held out "
+            f"(need {MIN_HELDOUT}; about 1 in 10 photos is held out by its file name)"
+        )
+    held_pixels = photos.pixels[held_rows]
+    turns = np.array([holdout_turn(photos.names[r], seed) for r in held_rows])
+    figures = {name: _rounded(turn_figures(model, held_pixels, turns)) for name, model in rivals.items()}
+
+    if fresh:
+        state, origin = None, "--fresh"
+    else:
+        state, origin = base_weights(bundled, held_pixels[:16])
+    model = RotationNet()
+    if state is not None:
+        model.load_state_dict(state)
+        origin_note = f"fine-tuning the bundled model {bundled.model_id}: weights {origin}"
+    else:
+        origin_note = f"starting from a fresh network ({origin})"
+    lr = lr if lr is not None else (FRESH_LR if state is None else FINE_TUNE_LR)
+    load_s = time.perf_counter() - began
+    # Measuring both models and exporting take a few seconds per thousand held-out photos, plus the export.
+    reserve_s = 20.0 + 0.02 * len(held_rows)
+    train_s = max(0.0, budget_s - load_s - reserve_s)
+    emit(
+        {
+            "type": "start",
+            "library": str(paths.catalog),
+            "data": photos.describe(),
+            "folders": len(set(photos.groups)),
+            "base": "bundled" if state is not None else "fresh",
+            "base_model": bundled.model_id,
+            "current": rivals["library"].model_id if "library" in rivals else None,
+            "load_s": round(load_s, 1),
+            "train_s": round(train_s, 1),
+            "threads": threads,
+            "seed": seed,
+            "lr": lr,
+            "batch_size": batch_size,
+        }
+    )
+    emit({"type": "note", "message": origin_note})
+    emit({"type": "measured", "model": "bundled", "model_id": bundled.model_id, **figures["bundled"]})
+    if "library" in rivals:
+        emit({"type": "measured", "model": "library", "model_id": rivals["library"].model_id, **figures["library"]})
+
+    def log(record: dict[str, object]) -> None:
+        emit({"type": "progress", **record})
+
+    # Each folder gets a share of the batches that grows with the square root of its size: a folder of a
+    # few camera photos beside hundreds of product shots is not drowned out, nor drawn a hundred times over.
+    weights = row_weights(np.asarray(photos.groups, dtype=object)[train_rows], 0.5)
+    result = fit_loop(
+        model,
+        photos.cache[train_rows],
+        weights,
+        rng,
+        seconds=train_s,
+        lr=lr,
+        batch_size=batch_size,
+        freeze_bn=state is not None,
+        warmup_steps=FINE_TUNE_WARMUP if state is not None else 0,
+        max_steps=max_steps,
+        log=log,
+        log_every_s=log_every_s,
+        stop=stop,
+    )
+    if result.stopped or stop():
+        emit({"type": "stopped", "step": result.steps, "message": "stopped before the end: nothing written"})
+        return EXIT_INTERRUPTED
+    probs = evaluate(model, held_pixels, spec)
+    min_confidence = calibrate_min_confidence(probs)
+    picked = probs[np.arange(len(turns)), turns].argmax(axis=1)
+    summary = {
+        "library": str(paths.catalog),
+        "base": "bundled" if state is not None else "fresh",
+        "base_model": bundled.model_id,
+        "photos": {"train": len(train_rows), "held_out": len(held_rows)},
+        "steps": result.steps,
+        "examples_seen": result.seen,
+        "minutes": round(result.train_s / 60, 2),
+        "threads": threads,
+        "seed": seed,
+        "lr": lr,
+        "held_out_accuracy": round(float(np.mean(probs.argmax(axis=2) == np.arange(4))), 4),
+        "held_out_accuracy_random_turns": round(float(np.mean(picked == turns)), 4),
+        "bundled_held_out_accuracy": figures["bundled"]["accuracy_4way"],
+        "min_confidence": round(min_confidence, 4),
+        "torch": torch.__version__,
+    }
+    paths.models.mkdir(parents=True, exist_ok=True)
+    partial = own_path.with_name(own_path.name + ".partial")
+    try:
+        model_id = export(model, partial, spec, min_confidence, summary, held_pixels[:32], quiet=True)
+        candidate = RotationModel.load(partial, threads)  # what the app will read, read the way it will
+        new = _rounded(turn_figures(candidate, held_pixels, turns))
+        reasons = {name: _worse(new, fig, min_gain) for name, fig in figures.items()}
+        reasons = {name: why for name, why in reasons.items() if why}
+        record = {
+            "model_id": model_id,
+            "held_out": len(held_rows),
+            "new": new,
+            **{name: fig for name, fig in figures.items()},
+            "steps": result.steps,
+            "minutes": round(result.train_s / 60, 2),
+            "job_s": round(time.perf_counter() - began, 1),
+        }
+        if reasons:
+            keeping = "this library's current model" if "library" in rivals else "the bundled model"
+            why = "; ".join(f"vs {name}: {', '.join(items)}" for name, items in reasons.items())
+            emit(
+                {
+                    "type": "refused",
+                    "reason": f"less accurate on the held-out photos ({why}); keeping {keeping}",
+                    **record,
+                }
+            )
+            return EXIT_OK
+        os.replace(partial, own_path)
+        emit(
+            {
+                "type": "published",
+                "path": str(own_path),
+                "reason": f"at least as accurate on the held-out photos as {' and '.join(figures)}"
+                + (f" (with --min-gain {min_gain:g})" if min_gain else ""),
+                **record,
+            }
+        )
+        return EXIT_OK
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.library is not None:
+        return train_library(
+            args.library,
+            minutes=10.0 if args.minutes is None else args.minutes,
+            threads=args.threads,
+            seed=args.seed,
+            fresh=args.fresh,
+            lr=args.lr,
+            batch_size=args.batch_size,
+            max_photos=args.max_photos,
+            max_steps=args.max_steps,
+            min_gain=args.min_gain,
+            log_every_s=args.log_every,
+        )
+    if not args.out:
+        print("album-trainer rotation: --data needs --out FILE.onnx", file=sys.stderr)
+        return 2
+    summary = train(
+        args.data,
+        args.out,
+        minutes=4.0 if args.minutes is None else args.minutes,
+        threads=args.threads,
+        seed=args.seed,
+        limit=args.limit,
+        lr=FRESH_LR if args.lr is None else args.lr,
+        batch_size=args.batch_size,
+        log_every_s=args.log_every,
+        weights_out=args.weights_out,
+    )
+    print(json.dumps(summary, indent=1))
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .cli import add_rotation_arguments
+
     parser = argparse.ArgumentParser(prog="python -m trainer.rotation", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", action="append", required=True, help="folder of upright photos (repeatable)")
-    parser.add_argument("--out", required=True, help="destination rotation.onnx")
-    parser.add_argument("--minutes", type=float, default=4.0)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--limit", type=int, help="a seeded sample of at most N photos")
-    args = parser.parse_args(argv)
-    summary = train(args.data, args.out, minutes=args.minutes, threads=args.threads, seed=args.seed, limit=args.limit)
-    print(json.dumps(summary, indent=1))
-    return 0
+    add_rotation_arguments(parser, data_minutes=4.0)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

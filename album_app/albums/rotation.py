@@ -12,6 +12,11 @@ upright photos so that few upright photos get a suggestion). Test-time mirroring
 is still upright, and mirroring swaps "a quarter left" with "a quarter right", so both views vote.
 
 Exports may carry the turn: `rotate_for_export` writes a rotated copy; the original is only ever read.
+
+A library may have its own model, trained on its own upright photos (``album-trainer rotation --library``,
+published as ``LIBRARY/models/rotation.onnx`` only when it beats the bundled one on the library's held-out
+photos). `RotationModel.for_library` prefers it and falls back to the bundled model, saying why, when it
+cannot be read. Suggestions are stored per model id, so a new model makes fresh suggestions.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import onnxruntime as ort
 from PIL import Image
 
 import album_app
+from album_app.library import LibraryPaths, resolve_library
 from album_app.preprocess import InputSpec, model_pixels, normalise, to_rgb, upright
 
 CONTRACT_KEY = "album_app.rotation_model"
@@ -37,6 +43,8 @@ CONTRACT_VERSION = "1"
 INPUT_NAME = "image"
 OUTPUT_NAME = "logits"
 ASSET_PARTS = ("assets", "rotation.onnx")
+#: A library's own model, in LIBRARY/models/ (written by the trainer as .partial, checked, renamed).
+LIBRARY_MODEL_NAME = "rotation.onnx"
 ORIENTATION_TAG = 0x0112
 #: Used when a model's metadata has no calibrated confidence.
 DEFAULT_MIN_CONFIDENCE = 0.9
@@ -53,6 +61,16 @@ def is_holdout(name: str) -> bool:
     """The trainer's split: True for the photos it keeps out of training (about 1 in HOLDOUT_MODULO)."""
     digest = hashlib.sha1(Path(name).name.encode()).digest()
     return int.from_bytes(digest[:4], "big") % HOLDOUT_MODULO == 0
+
+
+def holdout_turn(name: str, seed: int = 0) -> int:
+    """A held-out photo's test turn: 0..3 quarter turns counter-clockwise, random but fixed by its file name
+    and ``seed`` (so the trainer's gate and bench/rotation_accuracy.py turn each photo the same way)."""
+    return hashlib.sha1(f"{seed}:{Path(name).name}".encode()).digest()[0] % 4
+
+
+def library_rotation_model_path(paths: LibraryPaths) -> Path:
+    return paths.models / LIBRARY_MODEL_NAME
 
 
 def default_rotation_model_path() -> Path:
@@ -122,6 +140,29 @@ class RotationModel:
         model_id = str(meta.get("model_id", ""))
         return cls(session, spec, min_confidence, path, model_id, summary if isinstance(summary, dict) else {})
 
+    @classmethod
+    def for_library(
+        cls, library: LibraryPaths | str | os.PathLike[str] | None, threads: int = 1
+    ) -> tuple[RotationModel, list[str]]:
+        """The model the app uses for a library (its paths, or its folder or catalog file): its own
+        (``models/rotation.onnx``) when there is one and it reads, else the bundled one. Also returns
+        messages for a person: why the library's own was passed over (a corrupt or foreign file is never
+        fatal while the bundled model works). None: the bundled model."""
+        notes: list[str] = []
+        if library is not None:
+            paths = library if isinstance(library, LibraryPaths) else resolve_library(library)
+            own = library_rotation_model_path(paths)
+            if own.exists():
+                try:
+                    return cls.load(own, threads), notes
+                except RotationModelError as error:
+                    notes.append(f"{error}; using the bundled rotation model instead")
+        return cls.load(None, threads), notes
+
+    @property
+    def bundled(self) -> bool:
+        return self.path.resolve() == default_rotation_model_path().resolve()
+
     def probabilities(self, pixels: np.ndarray, *, mirror: bool = True) -> np.ndarray:
         """uint8 NHWC ``model_pixels`` of displayed photos → (N, 4) probabilities of 0..3 clockwise turns."""
         pixels = np.asarray(pixels, dtype=np.uint8)
@@ -161,6 +202,36 @@ class RotationModel:
     def suggest_file(self, path: str | os.PathLike[str], **kwargs: float | None) -> RotationSuggestion:
         """A photo file as the app displays it (EXIF orientation applied, decoded small)."""
         return self.suggest([load_displayed(path, 2 * self.spec.size)], **kwargs)[0]
+
+
+def turn_figures(model: RotationModel, pixels: np.ndarray, turns: np.ndarray) -> dict[str, float]:
+    """How ``model`` does on upright photos (uint8 NHWC model pixels) shown turned.
+
+    * accuracy: each photo turned ``turns[i]`` quarter turns counter-clockwise (see `holdout_turn`), the
+      most probable answer is the turn (chance 0.25);
+    * accuracy_4way: the same over every photo at each of the four turns (four times the sample);
+    * suggested_right / suggested_wrong: of the turned views (1..3 turns), the share for which the app
+      would suggest the right fix / a wrong one (probability >= the model's ``min_confidence``);
+    * upright_flagged: of the upright views, the share given any suggestion.
+    """
+    pixels = np.asarray(pixels, np.uint8)
+    turns = np.asarray(turns, np.int64) % 4
+    if len(pixels) == 0:
+        return {"photos": 0}
+    probs = np.stack([model.probabilities(np.ascontiguousarray(np.rot90(pixels, k, axes=(1, 2)))) for k in range(4)])
+    best = probs.argmax(axis=2)  # (4 turns, N)
+    confident = probs.max(axis=2) >= model.min_confidence
+    suggested = np.where((best != 0) & confident, best, 0)
+    truth = np.arange(4)[:, None]
+    turned = suggested[1:]
+    return {
+        "photos": len(pixels),
+        "accuracy": float(np.mean(best[turns, np.arange(len(pixels))] == turns)),
+        "accuracy_4way": float(np.mean(best == truth)),
+        "suggested_right": float(np.mean(turned == truth[1:])),
+        "suggested_wrong": float(np.mean((turned != 0) & (turned != truth[1:]))),
+        "upright_flagged": float(np.mean(suggested[0] != 0)),
+    }
 
 
 def load_displayed(path: str | os.PathLike[str], side: int) -> Image.Image:
