@@ -7,14 +7,19 @@ Exit codes: 0 success (skipped files are not failures), 1 an error the person ca
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from album_app import __version__
 from album_app.catalog import Catalog, CatalogError
-from album_app.library import resolve_library
+from album_app.library import LibraryPaths, resolve_library
+
+if TYPE_CHECKING:  # imported where used: onnxruntime is slow to load
+    from album_app.albums.rotation import RotationModel
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -339,56 +344,55 @@ COMMANDS["redo"] = (cmd_undo, "redo the last undone edit")
 def cmd_export(args: argparse.Namespace) -> int:
     from album_app.albums.export import UNSORTED, ExportAlbum, ExportError, export
 
-    with open_catalog(args, writer=False) as catalog:
-        records = album_records(catalog)
+    turns: dict[str, int] | None = None
+    if args.turn_suggested:
+        from album_app.albums.rotation import export_turns
+
+        library = resolve_library(args.library)
+        model = _rotation_model(library, announce=False)
+        writer: Catalog | None = None
+        if library.catalog.exists():  # no catalog: the reader says so (a writer would make an empty one)
+            # A writer keeps what the rotation model looks at for next time; when the window has the library
+            # open (or it is read-only), a reader: photos not looked at yet are looked at for this export only.
+            with contextlib.suppress(CatalogError):
+                writer = Catalog(library, writer=True)
+        with writer or Catalog(library, writer=False) as catalog:
+            turns = export_turns(catalog, model, progress=None if args.json else _stderr_progress())
+            records = album_records(catalog)
+    else:
+        with open_catalog(args, writer=False) as catalog:
+            records = album_records(catalog)
     albums = [ExportAlbum(a["id"], a["name"], a["photos"]) for a in records["albums"]]  # type: ignore[index,union-attr]
     if not args.no_unsorted:
         albums.append(ExportAlbum(None, UNSORTED, list(records["unsorted"])))  # type: ignore[arg-type]
     try:
-        report = export(albums, Path(args.dest), args.mode)
+        report = export(albums, Path(args.dest), args.mode, turns=turns)
     except ExportError as error:
         raise UserError(str(error)) from error
-    for failure in report.failed:
+    for failure in report.failed + report.not_turned:
         warn(failure)
     if args.json:
         print_json(report.__dict__)
     else:
-        print(f"{report.destination}: {report.written} written, {report.kept} already there, "
-              f"{report.removed} removed ({report.mode})")
+        print(
+            f"{report.destination}: {report.written} written, {report.kept} already there, "
+            f"{report.removed} removed ({report.mode})"
+        )
+        if turns is not None:
+            print(f"{report.turned} turned upright (copies; the originals are unchanged)")
     return EXIT_OK
 
 
 @command("rotations", "suggest turns for photos that look sideways (the files are never changed)")
 def cmd_rotations(args: argparse.Namespace) -> int:
-    from album_app.albums.rotation import RotationModel, RotationModelError, load_displayed
+    from album_app.albums.rotation import update_suggestions
     from album_app.catalog import extras
     from album_app.catalog.albums import photo_paths
 
     library = resolve_library(args.library)
-    try:
-        # The library's own model (album-trainer rotation --library) when it has a readable one.
-        model, notes = RotationModel.for_library(library)
-    except RotationModelError as error:
-        raise UserError(str(error)) from error
-    for message in notes:
-        warn(message)
-    if not args.json:
-        source = "bundled" if model.bundled else f"this library's own, {model.path}"
-        print(f"album-app: rotation model {model.model_id} ({source})", file=sys.stderr)
+    model = _rotation_model(library, announce=not args.json)
     with Catalog(library, writer=True) as catalog:
-        pending = extras.photos_without_rotation(catalog, model.model_id)
-        for start in range(0, len(pending), 256):
-            images, ids = [], []
-            for photo in pending[start : start + 256]:
-                try:
-                    images.append(load_displayed(photo.path, 2 * model.spec.size))
-                    ids.append(photo.photo_id)
-                except (OSError, ValueError):  # vanished or unreadable since the scan
-                    continue
-            found = model.suggest(images) if images else []
-            with catalog.transaction() as conn:
-                rows = [(pid, s.quarter_turns, s.confidence) for pid, s in zip(ids, found, strict=True)]
-                extras.store_rotations(conn, model.model_id, rows)
+        update_suggestions(catalog, model)
         suggested = extras.suggested_rotations(catalog, model.model_id)
         paths = photo_paths(catalog, [r.photo_id for r in suggested])
     records = [
@@ -402,6 +406,23 @@ def cmd_rotations(args: argparse.Namespace) -> int:
             turn = 90 * int(record["quarter_turns"])  # type: ignore[call-overload]
             print(f"{record['path']}: turn {turn}° clockwise ({record['confidence']:.0%} sure)")
     return EXIT_OK
+
+
+def _rotation_model(library: LibraryPaths, *, announce: bool) -> RotationModel:
+    """The library's own rotation model (album-trainer rotation --library) when it has a readable one, else
+    the bundled one; why the library's own was passed over, and (``announce``) which one, on stderr."""
+    from album_app.albums.rotation import RotationModel, RotationModelError
+
+    try:
+        model, notes = RotationModel.for_library(library)
+    except RotationModelError as error:
+        raise UserError(str(error)) from error
+    for message in notes:
+        warn(message)
+    if announce:
+        source = "bundled" if model.bundled else f"this library's own, {model.path}"
+        print(f"album-app: rotation model {model.model_id} ({source})", file=sys.stderr)
+    return model
 
 
 def _stderr_progress() -> Callable[..., None]:
@@ -486,6 +507,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("dest", metavar="DEST")
     export.add_argument("--mode", choices=("symlink", "hardlink", "copy"), default="symlink")
     export.add_argument("--no-unsorted", action="store_true", help="leave out the Unsorted folder")
+    export.add_argument(
+        "--turn-suggested",
+        action="store_true",
+        help="write a turned copy of each photo the app thinks is sideways (see `rotations`); originals untouched",
+    )
     export.add_argument("--json", action="store_true")
     return parser
 

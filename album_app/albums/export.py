@@ -4,21 +4,27 @@ Running it again brings DEST up to date: files it made before and no longer want
 (only those: a manifest in DEST lists what the export owns), nothing is duplicated. Each file is
 written under a temporary name and renamed, so an interrupted export leaves nothing half-written
 under a final name.
+
+A photo may be exported turned (``turns``: the rotation suggestions, albums.rotation.export_turns): its
+file in DEST is then a turned copy (albums.rotation.rotate_for_export), whatever the mode, written the
+same way, and the manifest says so, so that a re-run without the turn puts the link or copy back.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import shutil
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST = ".album_app-export.json"
 MODES = ("symlink", "hardlink", "copy")
+TURNED = "turned"  # the manifest's mode for a turned copy
 UNSORTED = "Unsorted"
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
@@ -70,6 +76,8 @@ class ExportReport:
     kept: int = 0
     removed: int = 0
     failed: list[str] = field(default_factory=list)
+    turned: int = 0  # files in DEST that are turned copies (written now or kept from before)
+    not_turned: list[str] = field(default_factory=list)  # to be turned, but could not be: exported as they are
 
 
 def plan_layout(albums: Iterable[ExportAlbum]) -> dict[str, str]:
@@ -87,8 +95,15 @@ def plan_layout(albums: Iterable[ExportAlbum]) -> dict[str, str]:
     return layout
 
 
-def export(albums: Iterable[ExportAlbum], destination: Path, mode: str = "symlink",
-           progress: Callable[[int, int], None] | None = None) -> ExportReport:
+def export(
+    albums: Iterable[ExportAlbum],
+    destination: Path,
+    mode: str = "symlink",
+    progress: Callable[[int, int], None] | None = None,
+    turns: Mapping[str, int] | None = None,
+) -> ExportReport:
+    """Write (or bring up to date) DEST. ``turns``: source path -> clockwise quarter turns for the photos to
+    export turned (a turned copy instead of a link or copy of the original)."""
     if mode not in MODES:
         raise ExportError(f"Unknown export mode {mode!r}; use one of {', '.join(MODES)}.")
     destination = Path(os.path.abspath(destination))
@@ -102,23 +117,35 @@ def export(albums: Iterable[ExportAlbum], destination: Path, mode: str = "symlin
     owned: dict[str, dict[str, str]] = {}
     for done, (relative, source) in enumerate(sorted(layout.items()), start=1):
         target = destination / relative
-        entry = {"source": source, "mode": mode}
+        quarter_turns = (turns or {}).get(source, 0) % 4
+        entry = _entry(source, mode, quarter_turns)
         if previous.get(relative) == entry and os.path.lexists(target):
             report.kept += 1
+            report.turned += bool(quarter_turns)
             owned[relative] = entry
         elif os.path.lexists(target) and relative not in previous:
             report.failed.append(f"{target}: exists and was not made by album_app; left alone")
         else:
             try:
-                _place(Path(source), target, mode)
+                if quarter_turns:
+                    try:
+                        _place_turned(Path(source), target, quarter_turns)
+                        report.turned += 1
+                    except _NotTurned as why:
+                        report.not_turned.append(f"{source}: could not be turned ({why}); exported as it is")
+                        entry = _entry(source, mode, 0)
+                        _place(Path(source), target, mode)
+                else:
+                    _place(Path(source), target, mode)
                 owned[relative] = entry
                 report.written += 1
             except OSError as error:
                 report.failed.append(f"{source}: {error.strerror or error}")
-                if error.errno == 28:  # ENOSPC: stop now, keep what is done, say why
+                if error.errno == errno.ENOSPC:  # stop now, keep what is done, say why
                     _write_manifest(destination, {**{k: v for k, v in previous.items() if k not in layout}, **owned})
-                    raise ExportError(f"The disk holding {destination} is full; {report.written} files written.") \
-                        from error
+                    raise ExportError(
+                        f"The disk holding {destination} is full; {report.written} files written."
+                    ) from error
         if progress:
             progress(done, len(layout))
     for relative in sorted(set(previous) - set(layout)):
@@ -133,6 +160,39 @@ def export(albums: Iterable[ExportAlbum], destination: Path, mode: str = "symlin
     _remove_empty_folders(destination, {relative.split("/")[0] for relative in previous})
     _write_manifest(destination, owned)
     return report
+
+
+def _entry(source: str, mode: str, quarter_turns: int) -> dict[str, str]:
+    """What the manifest records for a file: a link or copy of ``source``, or a turned copy of it."""
+    if quarter_turns:
+        return {"source": source, "mode": TURNED, "quarter_turns": str(quarter_turns)}
+    return {"source": source, "mode": mode}
+
+
+class _NotTurned(Exception):
+    """The photo cannot be turned (a format Pillow cannot write, a damaged file): export it as it is."""
+
+
+def _place_turned(source: Path, target: Path, quarter_turns: int) -> None:
+    """Make ``target`` a turned copy of ``source``: written under a temporary name, then renamed into place
+    (over a link to the original from an earlier export too; the original is only read)."""
+    from album_app.albums.rotation import rotate_for_export  # onnxruntime: only when a photo is turned
+
+    if not source.exists():
+        raise FileNotFoundError(2, "the original photo is missing", str(source))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    if os.path.lexists(partial):
+        partial.unlink()
+    try:
+        rotate_for_export(source, quarter_turns, partial)
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.ENOENT, errno.EACCES):
+            raise  # as for any file: reported (a full disk stops the export)
+        raise _NotTurned(str(error) or type(error).__name__) from error
+    except Exception as error:  # Pillow: a format it cannot write, a decompression bomb, a broken file
+        raise _NotTurned(str(error) or type(error).__name__) from error
+    os.replace(partial, target)
 
 
 def _place(source: Path, target: Path, mode: str) -> None:

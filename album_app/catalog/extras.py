@@ -65,13 +65,17 @@ class PendingRotation:
     orientation: int
 
 
-def photos_without_rotation(catalog: Catalog, model_id: str, limit: int | None = None) -> list[PendingRotation]:
+def photos_without_rotation(
+    catalog: Catalog, model_id: str, limit: int | None = None, after: int = 0
+) -> list[PendingRotation]:
+    """Indexed photos with no answer from this model, by id; ``after``: only ids above it (to go on from
+    where an earlier chunk stopped, past photos that could not be read)."""
     sql = (
         "SELECT p.id, p.path, coalesce(m.orientation, 1) FROM photos p LEFT JOIN photo_meta m ON m.photo_id = p.id"
-        " WHERE p.status = 'indexed' AND NOT EXISTS"
+        " WHERE p.status = 'indexed' AND p.id > ? AND NOT EXISTS"
         " (SELECT 1 FROM rotation_suggestions r WHERE r.photo_id = p.id AND r.model_id = ?) ORDER BY p.id"
     )
-    params: tuple[object, ...] = (model_id,)
+    params: tuple[object, ...] = (after, model_id)
     if limit is not None:
         sql += " LIMIT ?"
         params += (limit,)
@@ -98,12 +102,13 @@ def rotation_for(catalog: Catalog, photo_id: int, model_id: str) -> RotationRow 
     return None if row is None else RotationRow(int(row[0]), int(row[1]), float(row[2]), bool(row[3]))
 
 
-def suggested_rotations(catalog: Catalog, model_id: str) -> list[RotationRow]:
-    """Photos the model says are turned (not dismissed), most confident first."""
+def suggested_rotations(catalog: Catalog, model_id: str, min_confidence: float = 0.0) -> list[RotationRow]:
+    """Photos the model says are turned (not dismissed), at least ``min_confidence`` sure, most confident first."""
     rows = catalog.conn.execute(
         "SELECT photo_id, quarter_turns, confidence, dismissed FROM rotation_suggestions"
-        " WHERE model_id = ? AND quarter_turns != 0 AND dismissed = 0 ORDER BY confidence DESC, photo_id",
-        (model_id,),
+        " WHERE model_id = ? AND quarter_turns != 0 AND dismissed = 0 AND confidence >= ?"
+        " ORDER BY confidence DESC, photo_id",
+        (model_id, float(min_confidence)),
     )
     return [RotationRow(int(p), int(t), float(c), bool(d)) for p, t, c, d in rows]
 

@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self._detail_hash: str | None = None
         self._closing = False
         self._loaded_once = False
+        self._rotations_asked = False
         self.setWindowTitle("Album App")
         self.setAccessibleName("album_app main window")
         self._build_widgets()
@@ -374,6 +375,7 @@ class MainWindow(QMainWindow):
         session.errorOccurred.connect(self.show_message)
         session.statusMessage.connect(self.show_status)
         session.importFinished.connect(self._on_imported)
+        session.rotationsChanged.connect(self._rotations_ready)
         for queue in (session.writes, session.files):
             queue.jobStarted.connect(self._on_job_started)
             queue.jobProgress.connect(self._on_job_progress)
@@ -496,11 +498,14 @@ class MainWindow(QMainWindow):
         if result.report is not None:
             parts.append(f"{result.report.albums} albums suggested")
         self.show_status(", ".join(parts) + ".")
+        self.session.suggest_rotations()  # the new photos: are any sideways? (in the background)
 
     # -- progress -----------------------------------------------------------------------------------------
 
     @Slot(object)
     def _on_job_started(self, job: Job) -> None:
+        if self.session.is_quiet(job):
+            return  # storing rotation suggestions: milliseconds, not a task to show
         self._progress_job = job
         self.progress.start(job.label, job.cancellable)
         self._update_actions()
@@ -574,6 +579,9 @@ class MainWindow(QMainWindow):
         if not self._loaded_once:
             self._loaded_once = True
             self.album_list.setFocus()
+        if not snapshot.empty and not self._rotations_asked:
+            self._rotations_asked = True
+            self.session.suggest_rotations()  # stored suggestions shown, photos not looked at yet judged
         self._request_stacks()
 
     def _request_stacks(self) -> None:
@@ -685,7 +693,17 @@ class MainWindow(QMainWindow):
         where = self.snapshot.photos.position.get(photo)
         self._detail_hash = self.snapshot.photos.content_hashes[where] if where is not None else None
         self.inspector.set_preview(self.thumbnails.pixmap(self._detail_hash, PREVIEW, self.devicePixelRatioF()))
+        self._show_rotation()
         self.session.details(photo, self._details_ready)
+
+    def _show_rotation(self) -> None:
+        turn = self.session.rotations.get(self._detail_photo) if self._detail_photo is not None else None
+        self.inspector.set_rotation(turn.quarter_turns if turn else 0, turn.confidence if turn else 0.0)
+
+    @Slot(object)
+    def _rotations_ready(self, suggestions: dict[int, Any]) -> None:
+        self.grid_model.set_rotations(suggestions)
+        self._show_rotation()
 
     def _details_ready(self, details: PhotoDetails | None) -> None:
         if details is None or details.id != self._detail_photo:
@@ -854,25 +872,35 @@ class MainWindow(QMainWindow):
         return self.session.recluster(method, k, weights)
 
     def export_albums(self) -> None:
-        dialog = ExportDialog(str(self.settings.value("export/last", "")), self)
+        turn = str(self.settings.value("export/turn", "false")).lower() == "true"
+        dialog = ExportDialog(str(self.settings.value("export/last", "")), self, turn_suggested=turn)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
         destination, mode, unsorted = dialog.chosen()
         self.settings.setValue("export/last", str(destination))
-        self.start_export(destination, mode, unsorted)
+        self.settings.setValue("export/turn", "true" if dialog.turn_suggested() else "false")
+        self.start_export(destination, mode, unsorted, turn_suggested=dialog.turn_suggested())
 
-    def start_export(self, destination: Path, mode: str, include_unsorted: bool) -> Job:
+    def start_export(
+        self, destination: Path, mode: str, include_unsorted: bool, *, turn_suggested: bool = False
+    ) -> Job:
         def done(report: Any) -> None:
             text = (
                 f"Exported to {report.destination}: {report.written:,} written, {report.kept:,} already there, "
                 f"{report.removed:,} removed."
             )
-            if report.failed:
-                shown = "\n".join(report.failed[:10]) + ("\n…" if len(report.failed) > 10 else "")
-                self.show_message(f"{text}\n\n{len(report.failed)} could not be exported:\n{shown}")
+            if turn_suggested:
+                text += f" {report.turned:,} turned upright (copies; the originals are unchanged)."
+            problems = []
+            for lines, what in ((report.failed, "could not be exported"), (report.not_turned, "could not be turned")):
+                if lines:
+                    shown = "\n".join(lines[:10]) + ("\n…" if len(lines) > 10 else "")
+                    problems.append(f"{len(lines)} {what}:\n{shown}")
+            if problems:
+                self.show_message("\n\n".join([text, *problems]))
             self.show_status(text)
 
-        return self.session.export(destination, mode, include_unsorted, on_done=done)
+        return self.session.export(destination, mode, include_unsorted, on_done=done, turn_suggested=turn_suggested)
 
     def show_models(self) -> ModelDialog:
         if self.trainer_process is None:

@@ -9,10 +9,10 @@ The grid shows a burst stack (albums.stacks) as one tile that opens in place.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -58,6 +58,13 @@ class Roles(IntEnum):
     StackSize = Qt.ItemDataRole.UserRole + 25  # photos a grid tile stands for: n for a closed stack, else 1
     StackPhotoIds = Qt.ItemDataRole.UserRole + 26  # those photos' ids, the shown one (the cover) first
     StackPosition = Qt.ItemDataRole.UserRole + 27  # (k, n): k-th of n photos of an open stack, else None
+    SuggestedTurn = Qt.ItemDataRole.UserRole + 28  # clockwise quarter turns the app suggests (0: none), see turn_text
+
+
+def turn_text(quarter_turns: int, confidence: float) -> str:
+    """A rotation suggestion in words: "Looks turned: rotate 90° clockwise (87 %)"; "" for no turn."""
+    how = {1: "rotate 90° clockwise", 2: "rotate 180°", 3: "rotate 90° counter-clockwise"}.get(quarter_turns % 4)
+    return f"Looks turned: {how} ({round(100 * confidence)} %)" if how else ""
 
 
 def photo_mime(album_id: int | None, photo_ids: Sequence[int], paths: Iterable[str] = ()) -> QMimeData:
@@ -265,8 +272,17 @@ class PhotoGridModel(QAbstractListModel):
         self._stacks: list[Stack] = []  # the stacks of this album (members in it only)
         self._stack_of: dict[int, Stack] = {}  # stacked photo -> its stack
         self._open: set[int] = set()  # covers of the open stacks
+        self._turns: dict[int, Any] = {}  # photo id -> its rotation suggestion (catalog.extras.RotationRow)
         if thumbnails is not None:
             thumbnails.ready.connect(self._thumbnails_ready)
+
+    def set_rotations(self, suggestions: Mapping[int, Any]) -> None:
+        """The photos the app thinks are turned (photo id -> catalog.extras.RotationRow): a marker and a
+        tooltip line on their tiles (Roles.SuggestedTurn). Rows stay as they are."""
+        self._turns = dict(suggestions)
+        if self._loaded:
+            roles = [Roles.SuggestedTurn, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole]
+            self.dataChanged.emit(self.index(0), self.index(self._loaded - 1), roles)
 
     def set_photos(self, album_id: int | None, photo_ids: Sequence[int], photos: PhotoSummaries) -> bool:
         """Show these photos; returns False (and keeps rows) when nothing changed."""
@@ -462,6 +478,9 @@ class PhotoGridModel(QAbstractListModel):
             return self.photo_at(row)
         if role in (Roles.StackSize, Roles.StackPhotoIds, Roles.StackPosition):
             return self._stack_role(row, role)
+        if role == Roles.SuggestedTurn:
+            turn = self._turns.get(self.photo_at(row))  # type: ignore[arg-type]
+            return turn.quarter_turns if turn is not None else 0
         where = self._where(row)
         if where is None:
             return None
@@ -481,7 +500,10 @@ class PhotoGridModel(QAbstractListModel):
             taken = formatting.when(photos.taken_at[where])
             text = f"{name}, {taken}" if taken else name
             stack = self.stack_at(row)
-            return text if stack is None else f"{text}; {self._stack_text(stack, row)}"
+            if stack is not None:
+                text = f"{text}; {self._stack_text(stack, row)}"
+            turn = self._turns.get(self.photo_at(row))  # type: ignore[arg-type]
+            return text if turn is None else f"{text}; {turn_text(turn.quarter_turns, turn.confidence).lower()}"
         if role == Roles.ContentHash:
             return photos.content_hashes[where]
         if role == Roles.Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -26,6 +27,8 @@ from album_app.progress import Progress
 log = logging.getLogger("album_app.gui.session")
 
 REFRESH_DURING_SCAN_S = 4.0  # photos appear in Unsorted while a scan runs, without re-reading too often
+#: Photos the rotation model judges per job (a few seconds); their answers are stored (and shown) after each.
+ROTATION_CHUNK = 250
 
 
 class LibrarySession(QObject):
@@ -35,6 +38,7 @@ class LibrarySession(QObject):
     errorOccurred = Signal(str)  # a sentence for a person
     statusMessage = Signal(str)
     importFinished = Signal(object)  # tasks.ImportResult
+    rotationsChanged = Signal(object)  # dict[photo id, catalog.extras.RotationRow]: the turns to suggest
 
     def __init__(
         self,
@@ -60,13 +64,22 @@ class LibrarySession(QObject):
         self.files = JobQueue(None, make(), parent=self)  # export: opens its own reader
         # Burst stacks: seconds at 100k photos, so not on the reader queue; cancellable, opens its own reader.
         self.background = JobQueue(None, make(), parent=self)
+        # Rotation suggestions: minutes for a first look at 100k photos, in chunks; opens its own reader.
+        self.rotation_jobs = JobQueue(None, make(), parent=self)
         self.encoders = tasks.EncoderCache()
+        self.rotation_models = tasks.RotationModels()
+        self.rotations: dict[int, Any] = {}  # photo id -> catalog.extras.RotationRow, as last published
+        self._rotations_running = False
+        self._rotations_again = False
+        self._rotation_pass = 0  # callbacks of an earlier pass (one cancelled at closing) are ignored
+        self._quiet: weakref.WeakSet[Job] = weakref.WeakSet()
         self.snapshot = LibrarySnapshot()
         self._undo_groups: list[int] = []  # edits per user action, so one Undo takes back a whole drag
         self._redo_groups: list[int] = []
         self._last_refresh = 0.0
         self._closed = False
         self.writes.jobProgress.connect(self._on_write_progress)
+        self.writes.idle.connect(self._resume_rotations)
 
     # -- jobs ---------------------------------------------------------------------------------------
 
@@ -135,6 +148,89 @@ class LibrarySession(QObject):
             coalesce="stacks",
         )
 
+    # -- rotation suggestions -----------------------------------------------------------------------
+
+    def suggest_rotations(self) -> None:
+        """Let the rotation model look at the photos it has not seen, then publish the suggestions
+        (rotationsChanged). In chunks: each judged on a queue of its own (a reader of its own, cancellable,
+        never in the way of details, the map or stacks), stored by a short job on the writer queue, then shown; a
+        chunk is not started while a scan runs (the scan has the CPU; it goes on when the writer is idle).
+        Asked again while a pass runs, it runs once more after it. Only suggestions: no photo is written.
+        """
+        if self._closed:
+            return
+        if self._rotations_running:
+            self._rotations_again = True
+            return
+        self._rotations_running, self._rotations_again = True, False
+        self._rotation_pass += 1
+        self._rotation_step(self._rotation_pass, 0)
+
+    def is_quiet(self, job: Job) -> bool:
+        """A job the window need not show (the milliseconds that store rotation suggestions)."""
+        return job in self._quiet
+
+    def _scanning(self) -> bool:
+        return any(job.cancellable for job in [self.writes.running, *self.writes.pending()] if job is not None)
+
+    def _rotation_step(self, pass_id: int, after: int) -> None:
+        if self._scanning():
+            self._rotations_running, self._rotations_again = False, True  # _resume_rotations goes on
+            return
+        models, limit = self.rotation_models, ROTATION_CHUNK
+        run = partial(tasks.suggest_rotation_chunk, paths=self.paths, models=models, after=after, limit=limit)
+        self._submit(
+            self.rotation_jobs,
+            "Looking for sideways photos",
+            run,
+            partial(self._rotation_chunk_done, pass_id),
+            on_error=partial(self._rotations_failed, pass_id),
+            cancellable=True,
+            on_cancelled=partial(self._rotations_ended, pass_id),
+        )
+
+    def _rotation_chunk_done(self, pass_id: int, chunk: tasks.RotationChunk) -> None:
+        if pass_id != self._rotation_pass or not self._rotations_running:
+            return  # a chunk cancelled at closing still returns what it judged: not stored
+        for note in chunk.notes:
+            log.warning("rotation model: %s", note)
+        job = Job(
+            "Saving rotation suggestions",
+            partial(tasks.store_rotation_chunk, chunk=chunk),
+            on_done=partial(self._rotation_chunk_stored, pass_id, chunk),
+            on_error=partial(self._rotations_failed, pass_id),
+            on_cancelled=partial(self._rotations_ended, pass_id),
+        )
+        self._quiet.add(job)
+        self.writes.submit(job)
+
+    def _rotation_chunk_stored(self, pass_id: int, chunk: tasks.RotationChunk, suggestions: dict[int, Any]) -> None:
+        if suggestions != self.rotations:
+            self.rotations = suggestions
+            self.rotationsChanged.emit(suggestions)
+        if chunk.more and pass_id == self._rotation_pass and not self._closed:
+            self._rotation_step(pass_id, chunk.last_id)
+        else:
+            self._rotations_ended(pass_id)
+
+    def _rotations_failed(self, pass_id: int, message: str) -> None:
+        # Only suggestions: a failure is logged, never shown, and the window goes on without them.
+        log.warning("rotation suggestions stopped: %s", message)
+        if pass_id == self._rotation_pass:
+            self._rotations_again = False
+        self._rotations_ended(pass_id)
+
+    def _rotations_ended(self, pass_id: int) -> None:
+        if pass_id != self._rotation_pass or not self._rotations_running:
+            return  # an earlier pass's, or this one's once more (cancelled: on_cancelled, then on_done)
+        self._rotations_running = False
+        if self._rotations_again:
+            self.suggest_rotations()
+
+    def _resume_rotations(self) -> None:
+        if self._rotations_again and not self._rotations_running:
+            self.suggest_rotations()
+
     # -- long writes --------------------------------------------------------------------------------
 
     def import_folders(self, folders: Sequence[Path]) -> Job:
@@ -173,10 +269,22 @@ class LibrarySession(QObject):
         return self._submit(self.writes, "Suggesting albums", run, done, on_error=self._write_failed)
 
     def export(
-        self, destination: Path, mode: str, include_unsorted: bool, on_done: Callable[[Any], None] | None = None
+        self,
+        destination: Path,
+        mode: str,
+        include_unsorted: bool,
+        on_done: Callable[[Any], None] | None = None,
+        *,
+        turn_suggested: bool = False,
     ) -> Job:
         run = partial(
-            tasks.export_albums, paths=self.paths, destination=destination, mode=mode, include_unsorted=include_unsorted
+            tasks.export_albums,
+            paths=self.paths,
+            destination=destination,
+            mode=mode,
+            include_unsorted=include_unsorted,
+            turn_suggested=turn_suggested,
+            rotation_models=self.rotation_models,
         )
         return self._submit(self.files, "Exporting", run, on_done)
 
@@ -256,7 +364,7 @@ class LibrarySession(QObject):
         """Cancel work, wait for the workers, then close both catalogs. False if a worker would not stop."""
         if self._closed:
             return True
-        queues = (self.writes, self.reads, self.files, self.background)
+        queues = (self.writes, self.reads, self.files, self.background, self.rotation_jobs)
         for queue in queues:  # every worker told first, so that they stop side by side
             queue.stop()
         stopped = all([queue.shutdown(timeout_ms) for queue in queues])

@@ -8,6 +8,7 @@ clustering cannot be imported.
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from album_app.catalog import Catalog, views
+from album_app.catalog import Catalog, extras, views
 from album_app.catalog import albums as album_rows
 from album_app.catalog.codes import active_model, load_codes, model_history
 from album_app.gui.snapshot import UNSORTED_NAME, AlbumEntry, LibrarySnapshot, ModelInfo
@@ -281,11 +282,27 @@ def undo_redo(ctx: JobContext, action: str, times: int) -> list[str]:
     return kinds
 
 
-def export_albums(ctx: JobContext, paths: LibraryPaths, destination: Path, mode: str, include_unsorted: bool) -> Any:
-    """Albums to folders, read from a reader Catalog of its own (export never needs the writer)."""
+def export_albums(
+    ctx: JobContext,
+    paths: LibraryPaths,
+    destination: Path,
+    mode: str,
+    include_unsorted: bool,
+    turn_suggested: bool = False,
+    rotation_models: RotationModels | None = None,
+) -> Any:
+    """Albums to folders, read from a reader Catalog of its own (export never needs the writer).
+    ``turn_suggested``: photos the rotation model says are sideways are written as turned copies (those it
+    has not looked at yet, if any, are looked at first, not stored)."""
     from album_app.albums.export import UNSORTED, ExportAlbum, export
 
+    turns: dict[str, int] | None = None
     with Catalog(paths, writer=False) as catalog:
+        if turn_suggested:
+            from album_app.albums.rotation import export_turns
+
+            model, _ = (rotation_models or RotationModels()).get(paths)
+            turns = export_turns(catalog, model, progress=ctx.progress)
         where = album_rows.photo_paths(catalog)
         albums = [
             ExportAlbum(a.id, a.display_name, [where[p] for p in a.members if p in where])
@@ -296,4 +313,70 @@ def export_albums(ctx: JobContext, paths: LibraryPaths, destination: Path, mode:
     total = sum(len(a.photos) for a in albums)
     meter = RateMeter("export", total)
     # Not cancellable: stopping half-way would leave files the export manifest does not list.
-    return export(albums, destination, mode, progress=lambda done, _total: ctx.progress(meter.progress(done)))
+    return export(
+        albums, destination, mode, progress=lambda done, _total: ctx.progress(meter.progress(done)), turns=turns
+    )
+
+
+# -- rotation suggestions (the background queue reads and judges, the writer queue stores) -------------
+
+
+class RotationModels:
+    """The library's rotation model (albums.rotation.RotationModel.for_library), loaded once and again only
+    when the library's own model file changes (the trainer publishes a new one while the window is open)."""
+
+    def __init__(self) -> None:
+        self._key: object = None
+        self._loaded: tuple[Any, list[str]] | None = None
+        self._lock = threading.Lock()  # the background and files queues may both ask
+
+    def get(self, paths: LibraryPaths) -> tuple[Any, list[str]]:
+        from album_app.albums.rotation import RotationModel, library_rotation_model_path
+
+        try:
+            stat = library_rotation_model_path(paths).stat()
+            key: object = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            key = None
+        with self._lock:
+            if self._loaded is None or key != self._key:
+                self._loaded, self._key = RotationModel.for_library(paths), key
+            return self._loaded
+
+
+@dataclass
+class RotationChunk:
+    """The rotation model's answers for one chunk of photos it had not looked at (not stored yet)."""
+
+    model_id: str
+    min_confidence: float
+    rows: list[tuple[int, int, float]]  # (photo id, clockwise quarter turns, confidence)
+    last_id: int  # the next chunk starts after this photo
+    more: bool  # photos are left for a next chunk
+    notes: list[str] = field(default_factory=list)
+
+
+def suggest_rotation_chunk(
+    ctx: JobContext, paths: LibraryPaths, models: RotationModels, after: int, limit: int
+) -> RotationChunk:
+    """Judge up to ``limit`` photos (ids above ``after``) the rotation model has not looked at, from a reader
+    Catalog of its own; stops at the job's cancel token, returning what it judged. Nothing is written."""
+    from album_app.albums.rotation import judge_photos
+
+    model, notes = models.get(paths)
+    with Catalog(paths, writer=False) as catalog:
+        pending = extras.photos_without_rotation(catalog, model.model_id, limit + 1, after=after)
+    found = judge_photos(model, pending[:limit], cancel=ctx.cancel, progress=ctx.progress)
+    more = len(pending) > limit and not found.cancelled
+    return RotationChunk(model.model_id, model.min_confidence, found.rows, found.last_id, more, list(notes))
+
+
+def store_rotation_chunk(ctx: JobContext, chunk: RotationChunk) -> dict[int, extras.RotationRow]:
+    """Store a chunk's answers (writer queue: one short transaction); returns the suggestions to show now
+    (photo id -> row; at or above the model's min_confidence, not dismissed)."""
+    from album_app.albums.rotation import current_suggestions
+
+    if chunk.rows:
+        with ctx.catalog.transaction() as conn:
+            extras.store_rotations(conn, chunk.model_id, chunk.rows)
+    return current_suggestions(ctx.catalog, chunk.model_id, chunk.min_confidence)

@@ -80,3 +80,35 @@ def test_missing_original_is_reported_not_fatal(tmp_path, make_photo):
     assert report.written == 1
     assert any("missing" in f for f in report.failed)
     assert os.path.exists(tmp_path / "out" / "Trip" / "a.jpg")
+
+
+def test_turned_photos_are_turned_copies_and_re_runs_follow_the_suggestions(tmp_path, make_photo):
+    from PIL import Image
+
+    a = make_photo(tmp_path / "in" / "a.jpg", seed=1, size=(40, 20))
+    b = make_photo(tmp_path / "in" / "b.jpg", seed=2)
+    broken = tmp_path / "in" / "broken.jpg"
+    broken.write_bytes(b"not a picture")  # cannot be turned: exported as it is
+    before = {p: (digest(p), p.stat().st_mtime_ns) for p in (a, b, broken)}
+    dest = tmp_path / "out"
+    albums = [ExportAlbum(1, "Trip", [str(a), str(b), str(broken)])]
+    # First a plain export: links. Then with turns: the link is replaced by a turned copy, not written through.
+    export(albums, dest, "symlink")
+    report = export(albums, dest, "symlink", turns={str(a): 1, str(broken): 2})
+    assert (report.written, report.kept, report.turned) == (2, 1, 1) and not report.failed
+    assert len(report.not_turned) == 1 and str(broken) in report.not_turned[0]
+    turned = dest / "Trip" / "a.jpg"
+    assert turned.is_file() and not turned.is_symlink()
+    with Image.open(turned) as image:
+        assert image.size == (20, 40)
+    assert (dest / "Trip" / "b.jpg").is_symlink() and (dest / "Trip" / "broken.jpg").is_symlink()
+    again = export(albums, dest, "symlink", turns={str(a): 1, str(broken): 2})
+    assert (again.written, again.kept, again.turned) == (1, 2, 1)  # only the unturnable one is tried again
+    # Another mode keeps the turned copy; dropping the turn brings the link back.
+    written = turned.stat().st_mtime_ns
+    other_mode = export(albums, dest, "copy", turns={str(a): 1})
+    assert other_mode.turned == 1 and other_mode.written == 2 and turned.stat().st_mtime_ns == written
+    last = export(albums, dest, "symlink")
+    assert last.turned == 0 and (dest / "Trip" / "a.jpg").is_symlink()
+    assert {p: (digest(p), p.stat().st_mtime_ns) for p in (a, b, broken)} == before  # originals untouched
+    assert not [p for p in dest.rglob("*") if p.name.startswith(".") and p.name != MANIFEST]

@@ -141,3 +141,170 @@ def test_turn_figures_and_holdout_turns():
     per_turn = [turn_figures(model, pixels, np.full(6, k))["accuracy"] for k in range(4)]
     assert figures["accuracy_4way"] == pytest.approx(np.mean(per_turn))
     assert {holdout_turn(f"x{i}.jpg") for i in range(40)} == {0, 1, 2, 3}
+
+
+# --- the core pass (update_suggestions), `rotations` output and `export --turn-suggested` ------------------
+
+
+def landscape(path: Path, quarter_turns_ccw: int = 0) -> Path:
+    """A 96×72 sky-over-ground picture the bundled model is sure of, saved turned ``quarter_turns_ccw``
+    quarter turns counter-clockwise: the app should then suggest that many clockwise turns."""
+    from PIL import Image
+
+    from album_app.albums.rotation import turn_clockwise
+
+    h, w = 72, 96
+    y = np.linspace(0, 1, h)[:, None, None]
+    pixels = np.where(y < 0.55, np.array([110, 160, 230]) * (1 - 0.3 * y), np.array([70, 110, 40])) * np.ones((h, w, 3))
+    pixels[int(h * 0.55) :] += np.random.default_rng(0).normal(0, 20, pixels[int(h * 0.55) :].shape)
+    image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    turn_clockwise(image, -quarter_turns_ccw).save(path, "JPEG", quality=95)
+    return path
+
+
+def sky_on_top(path: Path) -> bool:
+    """The photo as stored shows the sky (blue) at the top and the ground at the bottom."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        pixels = np.asarray(image.convert("RGB"), np.float64)
+    top, bottom = pixels[: len(pixels) // 4], pixels[-len(pixels) // 4 :]
+    return top[..., 2].mean() > top[..., 1].mean() and bottom[..., 1].mean() > bottom[..., 2].mean()
+
+
+def fingerprint(path: Path) -> tuple[bytes, int]:
+    return path.read_bytes(), path.stat().st_mtime_ns
+
+
+@pytest.fixture
+def sideways(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A library of two photos: one upright, one saved a quarter turn counter-clockwise (indexed, no codes)."""
+    upright = landscape(tmp_path / "photos" / "upright.jpg")
+    turned = landscape(tmp_path / "photos" / "sideways.jpg", 1)
+    root = tmp_path / "library"
+    code, _, err = run(
+        "--library", str(root), "scan", str(tmp_path / "photos"), "--quiet", "--workers", "0", "--no-embed"
+    )
+    assert code == EXIT_OK, err
+    return root, upright, turned
+
+
+def photo_ids(root: Path) -> dict[str, int]:
+    with Catalog(resolve_library(root), writer=False) as catalog:
+        return {Path(p).name: int(i) for i, p in catalog.conn.execute("SELECT id, path FROM photos")}
+
+
+def test_update_suggestions_stores_and_a_new_model_id_looks_again(sideways):
+    from dataclasses import replace
+
+    from album_app.albums.rotation import current_suggestions, update_suggestions
+
+    root, upright, turned = sideways
+    before = {p: fingerprint(p) for p in (upright, turned)}
+    ids = photo_ids(root)
+    model = RotationModel.load()
+    seen = []
+    with Catalog(resolve_library(root), writer=True) as catalog:
+        found = update_suggestions(catalog, model, progress=seen.append)
+        assert sorted(pid for pid, _, _ in found.rows) == sorted(ids.values())
+        assert found.turned == 1 and found.unreadable == 0 and not found.cancelled
+        assert seen[-1].stage == "rotations" and (seen[-1].done, seen[-1].total) == (2, 2)
+        shown = current_suggestions(catalog, model.model_id, model.min_confidence)
+        assert list(shown) == [ids["sideways.jpg"]] and shown[ids["sideways.jpg"]].quarter_turns == 1
+        assert update_suggestions(catalog, model).rows == []  # stored: nothing left to look at
+        other = replace(model, model_id=OTHER_ID)  # what a newly trained model looks like to the store
+        assert len(update_suggestions(catalog, other).rows) == 2
+    assert stored_model_ids(root) == {model.model_id, OTHER_ID}
+    assert {p: fingerprint(p) for p in (upright, turned)} == before  # the photos are only read
+
+
+def test_judge_photos_stops_at_the_cancel_token_keeping_what_it_judged(sideways):
+    from album_app.albums.rotation import judge_photos
+    from album_app.catalog.extras import photos_without_rotation
+    from album_app.progress import CancelToken
+
+    root, _, _ = sideways
+    model = RotationModel.load()
+    with Catalog(resolve_library(root), writer=False) as catalog:
+        pending = photos_without_rotation(catalog, model.model_id)
+        assert [p.photo_id for p in photos_without_rotation(catalog, model.model_id, after=pending[0].photo_id)] == [
+            pending[1].photo_id
+        ]
+    cancel = CancelToken()
+    batches = []
+    found = judge_photos(
+        model, pending, cancel=cancel, on_batch=lambda rows: (batches.append(rows), cancel.cancel()), batch=1
+    )
+    assert found.cancelled and len(found.rows) == 1 and batches == [found.rows]
+    assert found.last_id == pending[0].photo_id
+
+
+def test_rotations_command_lists_the_sideways_photo(sideways):
+    root, _, turned = sideways
+    code, out, err = run("--library", str(root), "rotations")
+    assert code == EXIT_OK, err
+    lines = out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{turned}: turn 90° clockwise (") and lines[0].endswith("% sure)")
+    assert "rotation model" in err and "(bundled)" in err
+    code, out, _ = run("--library", str(root), "rotations", "--json")
+    [record] = json.loads(out)
+    assert record["path"] == str(turned) and record["quarter_turns"] == 1 and record["confidence"] > 0.73
+
+
+def test_export_turn_suggested_writes_a_turned_copy_and_leaves_the_originals(sideways, tmp_path: Path):
+    root, upright, turned = sideways
+    before = {p: fingerprint(p) for p in (upright, turned)}
+    dest = tmp_path / "out"
+    code, out, err = run("--library", str(root), "export", str(dest), "--turn-suggested")
+    assert code == EXIT_OK, err
+    assert "2 written" in out and "1 turned upright" in out
+    copy, link = dest / "Unsorted" / "sideways.jpg", dest / "Unsorted" / "upright.jpg"
+    assert link.is_symlink() and link.resolve() == upright
+    assert copy.is_file() and not copy.is_symlink() and sky_on_top(copy) and not sky_on_top(turned)
+    from PIL import Image
+
+    with Image.open(copy) as image:
+        assert image.size == (96, 72)
+    manifest = json.loads((dest / ".album_app-export.json").read_text())["files"]
+    assert manifest["Unsorted/sideways.jpg"]["mode"] == "turned"
+    assert stored_model_ids(root) == {RotationModel.load().model_id}  # the suggestions were stored for next time
+    # Again: nothing to do. Then without the option: the link comes back in place of the turned copy.
+    code, out, _ = run("--library", str(root), "export", str(dest), "--turn-suggested", "--json")
+    report = json.loads(out)
+    assert (report["written"], report["kept"], report["turned"], report["not_turned"]) == (0, 2, 1, [])
+    code, out, _ = run("--library", str(root), "export", str(dest))
+    assert code == EXIT_OK and "1 written, 1 already there" in out and "turned" not in out
+    assert copy.is_symlink() and copy.resolve() == turned
+    assert {p: fingerprint(p) for p in (upright, turned)} == before
+    assert not list(dest.rglob("*.partial")) and not [
+        p for p in (dest / "Unsorted").iterdir() if p.name.startswith(".")
+    ]
+
+
+def test_export_turns_from_a_reader_judges_unseen_photos_without_storing(sideways):
+    from album_app.albums.rotation import export_turns
+    from album_app.catalog.extras import dismiss_rotation, store_rotations
+
+    root, _, turned = sideways
+    model = RotationModel.load()
+    with Catalog(resolve_library(root), writer=False) as catalog:
+        assert export_turns(catalog, model) == {str(turned): 1}
+    assert stored_model_ids(root) == set()  # a reader stores nothing
+    ids = photo_ids(root)
+    with Catalog(resolve_library(root), writer=True) as catalog:
+        with catalog.transaction() as conn:  # stored answers: a dismissed one and one below the model's floor
+            store_rotations(conn, model.model_id, [(ids["sideways.jpg"], 1, 0.99), (ids["upright.jpg"], 2, 0.5)])
+            dismiss_rotation(conn, ids["sideways.jpg"], model.model_id)
+        assert export_turns(catalog, model) == {}
+
+
+def test_export_turn_suggested_works_while_another_process_holds_the_library(sideways, tmp_path: Path):
+    root, _, turned = sideways
+    with Catalog(resolve_library(root), writer=True):  # the window, say: the writer lock is taken
+        code, out, err = run("--library", str(root), "export", str(tmp_path / "out"), "--turn-suggested")
+    assert code == EXIT_OK, err
+    assert "1 turned upright" in out
+    copy = tmp_path / "out" / "Unsorted" / "sideways.jpg"
+    assert copy.is_file() and not copy.is_symlink() and sky_on_top(copy) and not sky_on_top(turned)
+    assert stored_model_ids(root) == set()  # looked at for that export only

@@ -1,4 +1,5 @@
-"""Export albums to folders: destination, links or copies, with or without Unsorted."""
+"""Export albums to folders: destination, links or copies, with or without Unsorted, sideways photos turned
+or not."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ MODES = (
 
 
 class ExportDialog(QDialog):
-    def __init__(self, destination: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, destination: str = "", parent: QWidget | None = None, *, turn_suggested: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export albums")
         self.setAccessibleName("Export dialog")
@@ -48,10 +49,18 @@ class ExportDialog(QDialog):
             self.mode.addItem(label, key)
         self.unsorted = QCheckBox("Include an Unsorted folder")
         self.unsorted.setChecked(True)
+        self.turn = QCheckBox("&Turn photos the app thinks are sideways")
+        self.turn.setAccessibleName("Turn photos the app thinks are sideways")
+        self.turn.setToolTip(
+            "Those photos are written as turned copies (they use space, whatever the mode); "
+            "your originals stay as they are."
+        )
+        self.turn.setChecked(turn_suggested)
         form = QFormLayout()
         form.addRow("&Destination:", row)
         form.addRow("&As:", self.mode)
         form.addRow("", self.unsorted)
+        form.addRow("", self.turn)
         note = QLabel(
             "One folder per album. Your originals are never moved or changed; "
             "exporting again brings the folder up to date."
@@ -76,6 +85,10 @@ class ExportDialog(QDialog):
 
     def _validate(self) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.destination.text().strip()))
+
+    def turn_suggested(self) -> bool:
+        """Write turned copies of the photos the rotation model says are sideways."""
+        return self.turn.isChecked()
 
     def chosen(self) -> tuple[Path, str, bool]:
         return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QPalette, QPixmap
+from PySide6.QtGui import QDesktopServices, QPalette, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
 
 from album_app.catalog.views import PhotoDetails
 from album_app.gui import formatting
+from album_app.gui.models import turn_text
 
 PREVIEW = 240
+TURNED_PREVIEW = 96  # the photo as a suggested turn would show it: small, beside the suggestion
 
 
 def why_text(details: PhotoDetails) -> str:
@@ -47,6 +49,25 @@ class PhotoInspector(QWidget):
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setMinimumSize(QSize(PREVIEW, PREVIEW * 3 // 4))
         self.preview.setAccessibleName("Preview")
+        self._pixmap: QPixmap | None = None  # the preview as given, for the turned preview
+        self.quarter_turns = 0
+        # A rotation suggestion: what to do, how sure, and the photo turned (small). Shown, never written.
+        self.turn_text = QLabel()
+        self.turn_text.setWordWrap(True)
+        self.turn_text.setAccessibleName("Rotation suggestion")
+        self.turn_text.setToolTip(
+            "Only a suggestion: the original is never changed. An export can write turned copies "
+            "(Export albums → Turn photos the app thinks are sideways)."
+        )
+        self.turn_preview = QLabel()
+        self.turn_preview.setAccessibleName("Turned preview")
+        self.turn_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.turn_box = QWidget()
+        turn_layout = QHBoxLayout(self.turn_box)
+        turn_layout.setContentsMargins(0, 0, 0, 0)
+        turn_layout.addWidget(self.turn_preview)
+        turn_layout.addWidget(self.turn_text, 1)
+        self.turn_box.setVisible(False)
         self.empty = QLabel("Select a photo to see where it comes from and why it is in its album.")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -88,6 +109,7 @@ class PhotoInspector(QWidget):
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(self.preview)
+        body.addWidget(self.turn_box)
         body.addLayout(form)
         body.addLayout(buttons)
         body.addStretch(1)
@@ -110,6 +132,8 @@ class PhotoInspector(QWidget):
         self.body.setVisible(details is not None)
         if details is None:
             self.preview.clear()
+            self._pixmap = None
+            self.set_rotation(0)
             return
         self.fields["file"].setText(Path(details.path).name)
         self.fields["file"].setToolTip(details.path)
@@ -138,7 +162,32 @@ class PhotoInspector(QWidget):
                 widget.setVisible(bool(by_look))
         self.open_button.setEnabled(Path(details.path).exists())
 
+    def set_rotation(self, quarter_turns: int, confidence: float = 0.0) -> None:
+        """The app's rotation suggestion for the photo shown (0: none): its text and the turned preview."""
+        self.quarter_turns = quarter_turns % 4
+        text = turn_text(self.quarter_turns, confidence)
+        self.turn_text.setText(text)
+        self.turn_box.setVisible(bool(text))
+        self._show_turned()
+
+    def _show_turned(self) -> None:
+        pixmap = self._pixmap
+        if not self.quarter_turns or pixmap is None or pixmap.isNull():
+            self.turn_preview.clear()
+            return
+        ratio = self.devicePixelRatioF()
+        turned = pixmap.transformed(QTransform().rotate(90 * self.quarter_turns))  # clockwise on screen
+        scaled = turned.scaled(
+            QSize(int(TURNED_PREVIEW * ratio), int(TURNED_PREVIEW * ratio)),
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        scaled.setDevicePixelRatio(ratio)
+        self.turn_preview.setPixmap(scaled)
+
     def set_preview(self, pixmap: QPixmap | None) -> None:
+        self._pixmap = pixmap
+        self._show_turned()
         if pixmap is None or pixmap.isNull():
             self.preview.clear()
             return

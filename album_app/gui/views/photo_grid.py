@@ -83,6 +83,9 @@ class PhotoDelegate(QStyledItemDelegate):
             self._paint_badge(painter, target, f"×{stack_size}", strong=True)
         elif position is not None:
             self._paint_badge(painter, target, f"{position[0]}/{position[1]}", strong=False)
+        if index.data(Roles.SuggestedTurn):
+            # The rotation model thinks this photo is sideways (the tooltip and the inspector say how).
+            self._paint_badge(painter, target, "\u21bb", strong=True, left=True)
         if state & QStyle.StateFlag.State_HasFocus and self.view.hasFocus():
             painter.setPen(palette.color(QPalette.ColorRole.Highlight).darker(130))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -98,14 +101,15 @@ class PhotoDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(QRectF(photo.translated(offset * step, -offset * step)), 3, 3)
 
     @staticmethod
-    def _paint_badge(painter: QPainter, inner: QRect, text: str, *, strong: bool) -> None:
-        """A count in a rounded label at the top-right corner, legible on any photo."""
+    def _paint_badge(painter: QPainter, inner: QRect, text: str, *, strong: bool, left: bool = False) -> None:
+        """A short label in a rounded badge at the top-right (or top-left) corner, legible on any photo."""
         font = QFont(painter.font())
         font.setBold(strong)
         painter.setFont(font)
         metrics = painter.fontMetrics()
         width, height = metrics.horizontalAdvance(text) + 10, metrics.height() + 2
-        badge = QRectF(inner.right() - width - 3, inner.top() + 3, width, height)
+        x = inner.left() + 3 if left else inner.right() - width - 3
+        badge = QRectF(x, inner.top() + 3, width, height)
         path = QPainterPath()
         path.addRoundedRect(badge, height / 2, height / 2)
         painter.fillPath(path, QColor(0, 0, 0, 170 if strong else 120))
