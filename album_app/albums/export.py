@@ -173,17 +173,24 @@ class _NotTurned(Exception):
     """The photo cannot be turned (a format Pillow cannot write, a damaged file): export it as it is."""
 
 
-def _place_turned(source: Path, target: Path, quarter_turns: int) -> None:
-    """Make ``target`` a turned copy of ``source``: written under a temporary name, then renamed into place
-    (over a link to the original from an earlier export too; the original is only read)."""
-    from album_app.albums.rotation import rotate_for_export  # onnxruntime: only when a photo is turned
-
+def _fresh_partial(source: Path, target: Path) -> Path:
+    """The temporary name ``target`` is made under (left over from a killed export: removed), once the
+    original is known to be there and the target's folder exists."""
     if not source.exists():
         raise FileNotFoundError(2, "the original photo is missing", str(source))
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     if os.path.lexists(partial):
         partial.unlink()
+    return partial
+
+
+def _place_turned(source: Path, target: Path, quarter_turns: int) -> None:
+    """Make ``target`` a turned copy of ``source``: written under a temporary name, then renamed into place
+    (over a link to the original from an earlier export too; the original is only read)."""
+    from album_app.albums.rotation import rotate_for_export  # onnxruntime: only when a photo is turned
+
+    partial = _fresh_partial(source, target)
     try:
         rotate_for_export(source, quarter_turns, partial)
     except OSError as error:
@@ -197,12 +204,7 @@ def _place_turned(source: Path, target: Path, quarter_turns: int) -> None:
 
 def _place(source: Path, target: Path, mode: str) -> None:
     """Make ``target`` under a temporary name, then rename it into place (atomic on one filesystem)."""
-    if not source.exists():
-        raise FileNotFoundError(2, "the original photo is missing", str(source))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    if os.path.lexists(partial):
-        partial.unlink()
+    partial = _fresh_partial(source, target)
     if mode == "symlink":
         partial.symlink_to(source)
     elif mode == "hardlink":

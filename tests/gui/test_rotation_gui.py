@@ -7,13 +7,13 @@ import contextlib
 import io
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPixmap
+from rotation_photos import landscape
 
-from album_app.albums.rotation import RotationModel, turn_clockwise
+from album_app.albums.rotation import RotationModel
 from album_app.catalog import Catalog
 from album_app.catalog.extras import store_rotations
 from album_app.cli import EXIT_OK, main
@@ -21,19 +21,6 @@ from album_app.gui.dialogs.export import ExportDialog
 from album_app.gui.models import Roles, turn_text
 from album_app.gui.views.inspector import PhotoInspector
 from album_app.library import resolve_library
-
-
-def landscape(path: Path, quarter_turns_ccw: int = 0) -> Path:
-    """A 96×72 sky-over-ground picture the bundled model is sure of, saved turned ``quarter_turns_ccw``
-    quarter turns counter-clockwise (the app should suggest that many clockwise turns)."""
-    h, w = 72, 96
-    y = np.linspace(0, 1, h)[:, None, None]
-    pixels = np.where(y < 0.55, np.array([110, 160, 230]) * (1 - 0.3 * y), np.array([70, 110, 40])) * np.ones((h, w, 3))
-    pixels[int(h * 0.55) :] += np.random.default_rng(0).normal(0, 20, pixels[int(h * 0.55) :].shape)
-    image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    turn_clockwise(image, -quarter_turns_ccw).save(path, "JPEG", quality=95)
-    return path
 
 
 def photo_folder(tmp_path: Path) -> tuple[Path, Path, Path]:
