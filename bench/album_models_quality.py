@@ -47,7 +47,7 @@ from event_library import OBJECTS, SCENES, UNRELATED, make_event_library, shoot 
 
 from album_app.albums.album_models import MIN_PROBABILITY, AlbumModels, AlbumScorer  # noqa: E402
 from album_app.albums.features import ContentSpace  # noqa: E402
-from album_app.albums.place import calibrate_thresholds, place_by_content  # noqa: E402
+from album_app.albums.place import calibrate_limits, place_by_content  # noqa: E402
 
 OUT = REPO / "bench" / "out" / "album_models_quality"
 EXIF_KINDS = ("exif", "exif-nogps")
@@ -68,7 +68,7 @@ def nearest(
     """The app's nearest-album rule, exactly as pipeline.place_new calls it (look space fitted on all codes)."""
     space = ContentSpace().fit(all_codes)
     anchor_content = space.transform(all_codes[anchors])
-    threshold, dated = calibrate_thresholds(anchor_content, labels=anchor_labels)
+    limits = calibrate_limits(anchor_content, anchor_labels)
     n_albums = int(anchor_labels.max()) + 1
     start, end = spans if spans is not None else (np.full(n_albums, np.nan), np.full(n_albums, np.nan))
     hint = hint_h if hint_h is not None else np.full(len(queries), np.nan)
@@ -79,8 +79,9 @@ def nearest(
         anchor_labels,
         start,
         end,
-        threshold,
-        hint_threshold=dated,
+        limits.look,
+        hint_threshold=limits.dated,
+        spread=limits.spread,
     )
     return placement.labels
 

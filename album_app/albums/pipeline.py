@@ -28,7 +28,7 @@ from .features import (
     geo_xyz_km,
     hours,
 )
-from .place import Placement, calibrate_thresholds, place_by_content, placement_by_hint
+from .place import Limits, Placement, calibrate_limits, place_by_content, placement_by_hint
 
 #: The method `auto` stands for: the one that scored best on bench/albums_quality.py (see the README).
 AUTO_METHOD = "affinity"
@@ -111,18 +111,16 @@ def suggest_albums(
     look_alike = np.full(n, -1, dtype=np.int64)
     _explain_considered(view, X, labels, considered, events, estimator, confidence, reasons)
 
-    threshold, dated_threshold = calibrate_thresholds(
-        content[considered], random_state=random_state, labels=labels[considered]
-    )
+    limits = calibrate_limits(content[considered], labels[considered], random_state=random_state)
     rest = np.flatnonzero(~considered)
     if len(rest):
-        placement = _place(view, X, content, labels, considered, rest, (threshold, dated_threshold), weights)
+        placement = _place(view, X, content, labels, considered, rest, limits, weights)
         labels[rest] = placement.labels
         _explain_placed(view, rest, placement, labels, confidence, reasons, look_alike)
         if considered.mean() < LOOK_ONLY_SHARE:
             _group_by_look(X, labels, rest, confidence, reasons, random_state)
     labels = renumber_by_time(labels, X[:, TIME_COL])
-    return Suggestion(labels, np.clip(confidence, 0.0, 1.0), reasons, used, look_alike, float(threshold))
+    return Suggestion(labels, np.clip(confidence, 0.0, 1.0), reasons, used, look_alike, float(limits.look))
 
 
 def _place(
@@ -132,7 +130,7 @@ def _place(
     labels: np.ndarray,
     considered: np.ndarray,
     rows: np.ndarray,
-    thresholds: tuple[float, float],
+    limits: Limits,
     weights: FusionWeights,
 ) -> Placement:
     """Place ``rows`` (no time) against the considered photos and their current albums."""
@@ -148,8 +146,9 @@ def _place(
         labels[anchors],
         spans.start_h,
         spans.end_h,
-        thresholds[0] / weights.content,
-        hint_threshold=thresholds[1] / weights.content,
+        limits.look / weights.content,
+        hint_threshold=limits.dated / weights.content,
+        spread=limits.spread / weights.content,
     )
     placement.anchor = _anchor_rows(placement.anchor, anchors, rows)
     return placement
@@ -310,7 +309,8 @@ def place_new(
         anchor_content = space.transform(view.codes[anchors])
         # 300 sampled queries against every anchor (~0.2 s at 100k photos on two busy cores): enough for the
         # 90th percentile, rougher for the 99th; the full run (suggest_albums) uses 1000.
-        threshold, dated_threshold = calibrate_thresholds(anchor_content, labels=out[anchors], sample=300)
+        limits = calibrate_limits(anchor_content, out[anchors], sample=300)
+        threshold = limits.look
         spans = event_table(out, time_h, np.full((n, 3), np.nan))
         hint_h = hours(view.hint_ts[new_untimed])
         if weights.content <= 0:
@@ -323,8 +323,9 @@ def place_new(
                 out[anchors],
                 spans.start_h,
                 spans.end_h,
-                threshold / weights.content,
-                hint_threshold=dated_threshold / weights.content,
+                limits.look / weights.content,
+                hint_threshold=limits.dated / weights.content,
+                spread=limits.spread / weights.content,
             )
             placement.anchor = _anchor_rows(placement.anchor, anchors, new_untimed)
         out[new_untimed] = placement.labels

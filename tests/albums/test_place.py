@@ -9,6 +9,8 @@ from album_app.albums.place import (
     DISTINCT_RATIO,
     HINT_LATE_H,
     HINT_MAX_COST,
+    MIN_FLOOR_ALBUMS,
+    calibrate_limits,
     calibrate_threshold,
     calibrate_thresholds,
     hint_agrees,
@@ -17,6 +19,7 @@ from album_app.albums.place import (
     nn_distances,
     place_by_content,
     place_by_hint,
+    weighted_quantiles,
 )
 
 DAY = 24.0
@@ -44,25 +47,63 @@ def test_threshold_is_a_quantile_of_leave_one_out_distances():
 
 def test_packed_albums_widen_the_limit_to_how_far_apart_albums_are():
     rng = np.random.default_rng(3)
-    centres = np.eye(4)[:, :4] * 1.0  # four albums, sqrt(2) apart
-    x = np.repeat(centres, 25, axis=0) + rng.normal(0, 0.01, (100, 4))
-    labels = np.repeat(np.arange(4), 25)
+    centres = np.eye(12)  # twelve albums, sqrt(2) apart
+    x = np.repeat(centres, 10, axis=0) + rng.normal(0, 0.01, (120, 12))
+    labels = np.repeat(np.arange(12), 10)
     loo_only = calibrate_thresholds(x)
     limit, dated = calibrate_thresholds(x, labels=labels)
     assert loo_only[0] < 0.1  # each album is tight...
     assert limit == pytest.approx(np.sqrt(2), abs=0.1)  # ...but the albums lie far apart
     assert dated >= limit
+    limits = calibrate_limits(x, labels)
+    assert (limits.look, limits.dated) == pytest.approx((limit, dated)) and limits.spread == pytest.approx(loo_only[0])
     # Loose albums: their own spread is the larger limit and stands.
-    loose = np.repeat(centres, 25, axis=0) + rng.normal(0, 0.6, (100, 4))
+    loose = np.repeat(centres, 10, axis=0) + rng.normal(0, 0.6, (120, 12))
     assert calibrate_thresholds(loose, labels=labels) == pytest.approx(calibrate_thresholds(loose))
+    # Too few albums to tell how near different albums come: no floor.
+    few = labels < MIN_FLOOR_ALBUMS - 1
+    assert calibrate_thresholds(x[few], labels=labels[few]) == pytest.approx(calibrate_thresholds(x[few]))
 
 
 def test_cross_album_distances_skip_unsorted_rows_and_need_two_albums():
     x = np.array([[0.0], [0.1], [1.0], [5.0]])
-    loo, cross = nn_distances(x, np.array([0, 0, 1, -1]))
+    loo, cross, albums = nn_distances(x, np.array([0, 0, 1, -1]))
     assert loo.tolist() == pytest.approx([0.1, 0.1, 0.9, 4.0])
-    assert sorted(cross.tolist()) == pytest.approx([0.9, 0.9, 1.0])  # the unsorted row is neither side
+    assert cross.tolist() == pytest.approx([1.0, 0.9, 0.9])  # the unsorted row is neither side
+    assert albums.tolist() == [0, 0, 1]
     assert len(nn_distances(x, np.array([0, 0, 0, -1]))[1]) == 0
+
+
+def test_a_big_album_does_not_outvote_small_ones_in_the_cross_album_floor():
+    # One album of 200 photos far from everything, eleven small albums of 4 close to one another: the floor
+    # follows the small albums' spacing (every album weighs the same), not the big album's isolation.
+    rng = np.random.default_rng(5)
+    big = np.array([10.0, 0.0]) + rng.normal(0, 0.01, (200, 2))
+    spots = np.array([[0.3 * (i % 4), 0.3 * (i // 4)] for i in range(11)])
+    small = np.repeat(spots, 4, axis=0) + rng.normal(0, 0.01, (44, 2))
+    x = np.vstack([big, small])
+    labels = np.concatenate([np.zeros(200, int), np.repeat(np.arange(1, 12), 4)])
+    limit, _ = calibrate_thresholds(x, labels=labels)
+    assert 0.2 < limit < 0.5
+
+
+def test_beyond_the_albums_spread_the_ratio_test_is_stricter():
+    # A photo 0.5 from album 0 and 0.7 from album 1 (ratio 0.71): fine within the albums' spread, too
+    # close a call beyond it.
+    anchors = np.array([[0.0, 0.0], [0.0, 0.01], [1.2, 0.0], [1.2, 0.01]])
+    labels = np.array([0, 0, 1, 1])
+    query = np.array([[0.5, 0.0]])
+    spans = (np.array([0.0, 10 * DAY]), np.array([DAY, 11 * DAY]))
+    nan = np.array([np.nan])
+    assert place_by_content(query, nan, anchors, labels, *spans, threshold=1.0).labels.tolist() == [0]
+    strict = place_by_content(query, nan, anchors, labels, *spans, threshold=1.0, spread=0.3)
+    assert strict.labels.tolist() == [-1] and strict.ambiguous[0]
+
+
+def test_weighted_quantiles_follow_the_weights():
+    values = np.array([1.0, 2.0, 3.0, 4.0])
+    assert weighted_quantiles(values, np.ones(4), (0.25, 0.5, 1.0)) == [1.0, 2.0, 4.0]
+    assert weighted_quantiles(values, np.array([1.0, 1.0, 1.0, 7.0]), (0.3, 0.31)) == [3.0, 4.0]
 
 
 def test_a_tight_album_holding_every_candidate_does_not_fail_the_ratio_test():
