@@ -28,9 +28,13 @@ def test_run_app_opens_and_closes_the_library(tmp_path, monkeypatch, qapp):
     # run_app uses the default QSettings: point the user scope at the test's folder.
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
     opened = []
+    # Other tests of this worker may have left closed windows behind: take the one run_app makes.
+    earlier = {id(w) for w in QApplication.topLevelWidgets()}
 
     def exec_once(self):
-        window = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow")
+        window = next(
+            w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow" and id(w) not in earlier
+        )
         opened.append(window.isVisible())
         window.close()
         return 0
