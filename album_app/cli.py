@@ -470,8 +470,9 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.add_argument("--new-only", action="store_true", help="only place photos not clustered yet")
     for name in ("content", "time", "place"):
         cluster.add_argument(f"--{name}-weight", type=float, help=f"weight of {name} (saved for next time)")
-    cluster.add_argument("--album-models", choices=("on", "off"),
-                         help="let accepted albums' own models place photos the nearest rule left out (saved)")
+    cluster.add_argument("--album-models", choices=("auto", "on", "off"),
+                         help="let accepted albums' own models place photos the nearest rule left out (saved; "
+                         "auto: when accepted albums differ 20:1 or more in size)")
     cluster.add_argument("--json", action="store_true")
 
     rotations = commands.add_parser("rotations", parents=[common], help=COMMANDS["rotations"][1])

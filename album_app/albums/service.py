@@ -21,9 +21,14 @@ from album_app.catalog import albums as rows
 from album_app.catalog.codes import active_model
 
 WEIGHTS_KEY = "fusion_weights"
-# "on": accepted albums' own autoencoders place new EXIF-less photos the nearest rule left Unsorted.
-# Off by default: bench/album_models_quality.py shows it wins only when accepted albums differ a lot in size.
+# "on": accepted albums' own autoencoders place new EXIF-less photos the nearest rule left Unsorted; "off":
+# never. By default ("auto") only where bench/album_models_quality.py shows them winning: accepted albums
+# that differ a lot in size (100:1: 0.78 of the small albums' new photos placed vs 0.40 by the nearest rule
+# alone; with albums of like size the nearest rule alone keeps more unrelated photos out).
 ALBUM_MODELS_KEY = "album_models"
+ALBUM_MODELS_CHOICES = ("auto", "on", "off")
+#: "auto" turns the album models on when the largest accepted album holds this many times the smallest.
+IMBALANCE_RATIO = 20.0
 METHODS = ("auto", "kmeans", "affinity", "hdbscan")
 
 
@@ -83,12 +88,23 @@ def update(catalog: Catalog, *, weights: FusionWeights | None = None) -> Cluster
     label_of_album = {aid: index for index, aid in enumerate(album_ids)}
     labels = np.array([label_of_album.get(album_of.get(pid, -1), -1) for pid in view.photo_ids.tolist()])
     suggestion = place_new(view, labels, np.flatnonzero(is_new), weights=weights or load_weights(catalog))
-    if catalog.setting(ALBUM_MODELS_KEY) == "on":
+    if use_album_models(catalog):
         from album_app.albums.album_models import second_opinion
 
         second_opinion(catalog, view, suggestion, np.flatnonzero(is_new), album_ids)
     _apply(catalog, view, suggestion, only=set(view.photo_ids[is_new].tolist()), album_ids=album_ids)
     return _report(catalog, suggestion.method, len(view.photo_ids), int(is_new.sum()), incremental=True)
+
+
+def use_album_models(catalog: Catalog) -> bool:
+    """Whether accepted albums' models get a second opinion (ALBUM_MODELS_KEY; "auto": imbalanced albums)."""
+    choice = catalog.setting(ALBUM_MODELS_KEY) or "auto"
+    if choice != "auto":
+        return choice == "on"
+    from album_app.catalog.extras import accepted_album_members
+
+    sizes = [len(members) for members in accepted_album_members(catalog).values() if members]
+    return len(sizes) >= 2 and max(sizes) >= IMBALANCE_RATIO * min(sizes)
 
 
 def _memberships(catalog: Catalog) -> dict[int, list[int]]:
