@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from album_app.preprocess import InputSpec
 
 # Fault injection for the crash-isolation test: a worker dies on files whose path contains this.
 _CRASH_ON = os.environ.get("ALBUM_APP_TEST_CRASH_ON", "")
+# ...and for the interrupt tests: seconds each file takes at least, so a fast machine cannot finish the
+# scan before the signal arrives.
+_SLOW_S = float(os.environ.get("ALBUM_APP_TEST_SLOW_S", "0") or 0)
 # Larger files are not photos we should load whole into memory.
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -50,6 +54,8 @@ def analyse(path: str, size: int, mtime_ns: int, spec: InputSpec | None, thumbna
     result = Analysis(path, size, mtime_ns)
     if _CRASH_ON and _CRASH_ON in path:
         os._exit(70)
+    if _SLOW_S:
+        time.sleep(_SLOW_S)
     try:
         with open(path, "rb") as handle:
             header = handle.read(HEADER_BYTES)

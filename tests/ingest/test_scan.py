@@ -168,6 +168,7 @@ def _start_cli_scan(library: Path, photos: Path) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "album_app", "--library", str(library), "scan", str(photos),
          "--no-embed", "--workers", "1"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "ALBUM_APP_TEST_SLOW_S": "0.03"},  # >= 4.5 s for 150 photos: the signal lands mid-scan
     )
 
 
