@@ -175,15 +175,8 @@ class PhotoInspector(QWidget):
         if not self.quarter_turns or pixmap is None or pixmap.isNull():
             self.turn_preview.clear()
             return
-        ratio = self.devicePixelRatioF()
         turned = pixmap.transformed(QTransform().rotate(90 * self.quarter_turns))  # clockwise on screen
-        scaled = turned.scaled(
-            QSize(int(TURNED_PREVIEW * ratio), int(TURNED_PREVIEW * ratio)),
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        scaled.setDevicePixelRatio(ratio)
-        self.turn_preview.setPixmap(scaled)
+        self.turn_preview.setPixmap(self._fitted(turned, TURNED_PREVIEW))
 
     def set_preview(self, pixmap: QPixmap | None) -> None:
         self._pixmap = pixmap
@@ -191,14 +184,18 @@ class PhotoInspector(QWidget):
         if pixmap is None or pixmap.isNull():
             self.preview.clear()
             return
+        self.preview.setPixmap(self._fitted(pixmap, PREVIEW))
+
+    def _fitted(self, pixmap: QPixmap, side: int) -> QPixmap:
+        """``pixmap`` scaled into a ``side``-point square, sharp on high-density screens."""
         ratio = self.devicePixelRatioF()
         scaled = pixmap.scaled(
-            QSize(int(PREVIEW * ratio), int(PREVIEW * ratio)),
+            QSize(int(side * ratio), int(side * ratio)),
             Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation,
         )
         scaled.setDevicePixelRatio(ratio)
-        self.preview.setPixmap(scaled)
+        return scaled
 
     def _open(self) -> None:
         if self.details is not None:
