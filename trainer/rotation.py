@@ -1,7 +1,7 @@
 """The rotation classifier: train on upright photos turned four ways, export to ONNX.
 
-    python -m trainer.rotation --data DIR [--data DIR ...] --out rotation.onnx [--minutes 4] [--threads 2]
-    album-trainer rotation --library LIB [--minutes 10] [--threads 1] [--seed 0]
+    python -m trainer.rotation --data DIR [--data DIR ...] --out rotation.onnx [--minutes 4] [--threads 1]
+    album-trainer rotation --data DIR [--data DIR ...] --out rotation.onnx [...]   (the same options)
 
 Labels are free: every photo the library shows upright (EXIF orientation applied) is one example of each
 of the four turns. A class k input is the upright photo turned k quarter turns counter-clockwise, so k is
@@ -12,14 +12,10 @@ Photos whose file-name hash puts them in the hold-out (`album_app.albums.rotatio
 ``min_confidence``: the lowest probability at which at most MAX_UPRIGHT_FLAGGED of upright held-out photos
 would get a (wrong) suggestion. Both go into the model's metadata.
 
-``--library``: the library's own photos (read from the catalog read-only, pixels from its thumbnail cache,
-which holds them upright) fine-tune the bundled model (`base_weights`: its torch checkpoint, else the
-weights read back out of its ONNX file, else a fresh network). The bundled model and the new one are
-measured on the same held-out photos, each turned at random (`holdout_turn`) and at all four turns; the new
-one is published as LIBRARY/models/rotation.onnx (written as .partial, read back by the app's loader,
-renamed) only when it is at least as accurate as the bundled one, and as the library's current one when
-there is one, over the four turns (GATE_KEYS: the expected accuracy under random turns, without the draw).
-Every step is a JSON line on stdout and in LIBRARY/logs/trainer.log (trainer.fit.Output).
+This module holds the network, its data (decoding, augmentation), the training loop, the ONNX export with
+its parity check and the calibration, and the command line of both entry points. ``--library LIB`` (a
+library's own model, fine-tuned from the bundled one and published only past a hold-out gate) is the job
+in trainer/rotation_library.py, which builds on these.
 """
 
 from __future__ import annotations
@@ -34,10 +30,8 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
 
 import numpy as np
 import onnx
@@ -51,15 +45,9 @@ from album_app.albums.rotation import (
     INPUT_NAME,
     OUTPUT_NAME,
     RotationModel,
-    RotationModelError,
-    default_rotation_model_path,
-    holdout_turn,
     is_holdout,
-    library_rotation_model_path,
-    turn_figures,
 )
-from album_app.library import LibraryPaths, resolve_library
-from album_app.preprocess import InputSpec, center_square, model_pixels, to_rgb
+from album_app.preprocess import InputSpec, center_square
 
 from .data import PhotoRef, folder_photos, load_all
 from .model import conv_block
@@ -68,16 +56,9 @@ SIZE = 64  # the encoder's input side: the scan's model pixels can feed both mod
 CACHE = 80  # decoded centre squares are kept at this side (room for random crops)
 MAX_UPRIGHT_FLAGGED = 0.02
 PARITY_ATOL = 1e-4
-REPO = Path(__file__).resolve().parents[1]
 WEIGHTS_FORMAT = "album_app.rotation_weights/1"
 MIN_TRAIN, MIN_HELDOUT = 8, 4
-#: What the publish gate compares: accuracy over the held-out photos at all four turns, which is the
-#: expected accuracy over random turns without the luck of the draw (80 held-out photos, the same two
-#: models: one random turn each put the bundled model 1 photo ahead, 2 behind, level under turn seeds
-#: 0, 1, 2). The one-random-turn figure ("accuracy") is measured and reported beside it.
-GATE_KEYS = ("accuracy_4way",)
 FRESH_LR = 3e-3  # the bundled model's rate
-FINE_TUNE_LR, FINE_TUNE_WARMUP = 1e-3, 20  # a third of it, reached after 20 steps
 EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
 
 
@@ -265,7 +246,8 @@ def train(
     weights_out: str | os.PathLike[str] | None = None,
 ) -> dict[str, object]:
     """Train for ``minutes`` of wall clock on the non-held-out photos under ``folders``; export to ``out``
-    (and the torch weights to ``weights_out``, which `base_weights` looks for beside the bundled model)."""
+    (and the torch weights to ``weights_out``, which `rotation_library.base_weights` looks for beside the
+    bundled model)."""
     torch.set_num_threads(max(1, threads))
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -396,11 +378,11 @@ def export(
     return model_id
 
 
-# --- where a fine-tune starts ----------------------------------------------------------------------
+# --- the torch weights (where a library's fine-tune starts) ----------------------------------------
 
 
 def save_weights(model: nn.Module, path: str | os.PathLike[str], model_id: str) -> Path:
-    """The torch weights of the exported model ``model_id`` (what `base_weights` continues from)."""
+    """The torch weights of the exported model ``model_id`` (what `rotation_library.base_weights` continues from)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
@@ -409,390 +391,11 @@ def save_weights(model: nn.Module, path: str | os.PathLike[str], model_id: str) 
     return path
 
 
-def bundled_weight_candidates() -> list[Path]:
-    """Where the bundled model's torch weights may lie: beside the asset, or a source checkout's run."""
-    return [default_rotation_model_path().with_suffix(".pt"), REPO / "runs" / "rotation" / "rotation.pt"]
-
-
-def weights_from_checkpoint(path: Path, model_id: str) -> dict[str, torch.Tensor]:
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    if not isinstance(state, dict) or state.get("format") != WEIGHTS_FORMAT or "state_dict" not in state:
-        raise ValueError(f"{path} is not a rotation-model checkpoint")
-    if state.get("model_id") != model_id:
-        raise ValueError(f"{path} holds the weights of {state.get('model_id')}, not of {model_id}")
-    return state["state_dict"]
-
-
-def weights_from_onnx(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
-    """A RotationNet state dict read back out of an exported rotation.onnx.
-
-    The exporter folds each BatchNorm into the convolution before it (``features.i.0.weight`` scaled, plus a
-    ``features.i.0.weight_bias``); the BatchNorm is then given identity statistics and the folded bias, which
-    computes the same function in eval mode (callers check that, `max_logit_difference`, and keep the
-    BatchNorm frozen while training). Raises ValueError when the graph's weights do not map onto RotationNet.
-    """
-    import onnx.numpy_helper
-
-    proto = onnx.load(str(path))
-    found = {i.name: torch.from_numpy(onnx.numpy_helper.to_array(i).copy()) for i in proto.graph.initializer}
-    reference = RotationNet().state_dict()
-    state: dict[str, torch.Tensor] = {}
-    for name, tensor in reference.items():
-        prefix, _, leaf = name.rpartition(".")
-        if name in found:
-            state[name] = found[name]
-        elif leaf == "num_batches_tracked":
-            state[name] = tensor.clone()
-        elif prefix.startswith("features.") and prefix.endswith(".1"):  # a BatchNorm folded into its conv
-            folded = found.get(prefix[:-2] + ".0.weight_bias")
-            if folded is None:
-                raise ValueError(f"{path}: no weights for {name}")
-            eps = 1e-5
-            state[name] = {
-                "weight": torch.ones_like(tensor),
-                "bias": folded,
-                "running_mean": torch.zeros_like(tensor),
-                "running_var": torch.full_like(tensor, 1.0 - eps),
-            }[leaf]
-        else:
-            raise ValueError(f"{path}: no weights for {name}")
-        if state[name].shape != tensor.shape:
-            raise ValueError(f"{path}: {name} is {tuple(state[name].shape)}, RotationNet wants {tuple(tensor.shape)}")
-    return state
-
-
-def max_logit_difference(model: nn.Module, reference: RotationModel, pixels: np.ndarray) -> float:
-    """Largest |logit| difference between the torch model and an ONNX one on the same pixels (eval mode)."""
-    model.eval()
-    inputs = to_input(pixels, reference.spec)
-    with torch.no_grad():
-        mine = model(inputs).numpy()
-    theirs = reference.session.run([OUTPUT_NAME], {INPUT_NAME: inputs.numpy()})[0]
-    return float(np.max(np.abs(mine - theirs)))
-
-
-def base_weights(bundled: RotationModel, probe: np.ndarray) -> tuple[dict[str, torch.Tensor] | None, str]:
-    """The bundled model's weights for a fine-tune and where they came from: its torch checkpoint when one
-    exists, else its ONNX file read back (`weights_from_onnx`); each is used only if it reproduces the
-    bundled model on ``probe`` pixels. (None, why) when neither does: training starts from a fresh network."""
-    tried = []
-    for path in bundled_weight_candidates():
-        if not path.is_file():
-            continue
-        try:
-            state = weights_from_checkpoint(path, bundled.model_id)
-        except (ValueError, OSError, RuntimeError, EOFError) as error:
-            tried.append(str(error))
-            continue
-        return state, f"torch checkpoint {path}"
-    try:
-        state = weights_from_onnx(bundled.path)
-        model = RotationNet()
-        model.load_state_dict(state)
-        difference = max_logit_difference(model, bundled, probe)
-        if difference > 1e-3:
-            raise ValueError(f"the weights read back from {bundled.path} miss its logits by {difference:.3g}")
-    except (ValueError, OSError, RuntimeError) as error:
-        tried.append(str(error))
-        return None, "; ".join(tried) or "no weights found"
-    why = f"passed over {'; '.join(tried)}" if tried else f"no torch checkpoint at {bundled_weight_candidates()[0]}"
-    return state, f"read back from {bundled.path} ({why})"
-
-
-# --- a library's own model -----------------------------------------------------------------------
-
-
-@dataclass
-class LibraryPhotos:
-    """A library's decoded photos: training squares, the app's view of each, and the split."""
-
-    names: list[str]  # file paths (the hold-out and the test turn hash the file name)
-    cache: np.ndarray  # (N, CACHE, CACHE, 3) uint8 upright centre squares (random crops come from these)
-    pixels: np.ndarray  # (N, SIZE, SIZE, 3) uint8: what the app feeds the model (centre square at SIZE)
-    held: np.ndarray  # (N,) bool, `is_holdout`
-    groups: list[str]  # folder of each photo (sampling weights)
-
-    def describe(self) -> dict[str, int]:
-        return {"photos": len(self.names), "train": int((~self.held).sum()), "held_out": int(self.held.sum())}
-
-
-def load_library(paths: LibraryPaths, *, max_photos: int | None, seed: int, threads: int) -> tuple[LibraryPhotos, int]:
-    """Read the catalog (read-only, one short visit) and decode its indexed photos upright, from the
-    thumbnail cache when it is big enough (the scan stores them with EXIF orientation applied), else from
-    the original. Returns the photos and how many could not be read."""
-    from album_app.catalog.training import read_training_snapshot
-
-    from .library_data import load_cached, stable_unit
-
-    photos = list(read_training_snapshot(paths).photos)
-    if max_photos is not None and len(photos) > max_photos:
-        # A stable sample (by content), as the encoder's fit takes it.
-        photos = sorted(photos, key=lambda p: stable_unit(p.content_hash or str(p.id), seed + 1))[:max_photos]
-        photos.sort(key=lambda p: p.id)
-    spec = InputSpec(size=SIZE)
-
-    def one(photo: Any) -> tuple[np.ndarray, np.ndarray] | None:
-        try:
-            image = load_cached(paths, PhotoRef(photo.path, photo.orientation), photo.content_hash, 2 * SIZE, CACHE)
-            image = to_rgb(image)
-            square = center_square(image).resize((CACHE, CACHE), Image.Resampling.BILINEAR)
-            return np.asarray(square, np.uint8), model_pixels(image, spec)
-        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-            return None  # vanished or unreadable since the scan
-
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        decoded = list(pool.map(one, photos))
-    kept = [i for i, item in enumerate(decoded) if item is not None]
-    names = [photos[i].path for i in kept]
-    empty = np.zeros((0, CACHE, CACHE, 3), np.uint8), np.zeros((0, SIZE, SIZE, 3), np.uint8)
-    cache = np.stack([decoded[i][0] for i in kept]) if kept else empty[0]  # type: ignore[index]
-    pixels = np.stack([decoded[i][1] for i in kept]) if kept else empty[1]  # type: ignore[index]
-    held = np.array([is_holdout(name) for name in names], bool)
-    groups = [str(Path(name).parent) for name in names]
-    return LibraryPhotos(names, cache, pixels, held, groups), len(photos) - len(kept)
-
-
-def _rounded(figures: dict[str, float]) -> dict[str, float]:
-    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()}
-
-
-def _worse(new: dict[str, float], old: dict[str, float], min_gain: float) -> list[str]:
-    """What makes ``new`` less accurate than ``old`` (empty: at least as accurate, by ``min_gain``)."""
-    return [
-        f"{key} {new[key]:.3f} < {old[key]:.3f}{f' + {min_gain:g}' if min_gain else ''}"
-        for key in GATE_KEYS
-        if new[key] < old[key] + min_gain - 1e-12
-    ]
-
-
-def train_library(
-    library: str | os.PathLike[str] | None,
-    *,
-    minutes: float = 10.0,
-    threads: int = 1,
-    seed: int = 0,
-    fresh: bool = False,
-    lr: float | None = None,
-    batch_size: int = 128,
-    max_photos: int | None = 10_000,
-    max_steps: int | None = None,
-    min_gain: float = 0.0,
-    log_every_s: float = 20.0,
-    stream: TextIO | None = None,
-) -> int:
-    """`album-trainer rotation --library`: the whole job (module docstring); returns the exit code.
-
-    ``minutes`` is the job's wall clock: decoding, training, measuring and exporting all fit in it.
-    ``min_gain``: the new model must beat every model it would replace by this much (0: tie or better).
-    """
-    from .fit import LOG_FILE, Output
-    from .signals import StopFlag
-
-    paths = resolve_library(library)
-    if not paths.catalog.exists():
-        print(f"album-trainer rotation: no catalog at {paths.catalog} (scan a folder first)", file=sys.stderr)
-        return EXIT_ERROR
-    out = Output(paths.logs / LOG_FILE, stream)
-
-    def emit(record: dict[str, Any]) -> None:
-        out.emit({"job": "rotation", **record})  # trainer.log is shared with the encoder's fit
-
-    try:
-        with StopFlag() as stop:
-            return _train_library(
-                paths,
-                emit,
-                lambda: stop.requested,
-                minutes=minutes,
-                threads=threads,
-                seed=seed,
-                fresh=fresh,
-                lr=lr,
-                batch_size=batch_size,
-                max_photos=max_photos,
-                max_steps=max_steps,
-                min_gain=min_gain,
-                log_every_s=log_every_s,
-            )
-    except Exception as error:
-        emit({"type": "error", "message": f"{type(error).__name__}: {error}"})
-        print(f"album-trainer rotation: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    finally:
-        out.close()
-
-
-def _train_library(
-    paths: LibraryPaths,
-    emit: Callable[[dict[str, Any]], None],
-    stop: Callable[[], bool],
-    *,
-    minutes: float,
-    threads: int,
-    seed: int,
-    fresh: bool,
-    lr: float | None,
-    batch_size: int,
-    max_photos: int | None,
-    max_steps: int | None,
-    min_gain: float,
-    log_every_s: float,
-) -> int:
-    began = time.perf_counter()
-    budget_s = minutes * 60.0
-    torch.set_num_threads(max(1, threads))
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    spec = InputSpec(size=SIZE)
-
-    bundled = RotationModel.load(None, threads)
-    rivals: dict[str, RotationModel] = {"bundled": bundled}
-    own_path = library_rotation_model_path(paths)
-    if own_path.exists():
-        try:
-            rivals["library"] = RotationModel.load(own_path, threads)
-        except RotationModelError as error:
-            emit({"type": "note", "message": f"{error}: the app ignores it; a new model replaces it"})
-
-    photos, unreadable = load_library(paths, max_photos=max_photos, seed=seed, threads=threads)
-    if unreadable:
-        emit({"type": "note", "message": f"{unreadable} photos could not be read and are left out"})
-    train_rows, held_rows = np.flatnonzero(~photos.held), np.flatnonzero(photos.held)
-    if len(train_rows) < MIN_TRAIN or len(held_rows) < MIN_HELDOUT:
-        raise ValueError(
-            f"too few photos: {len(train_rows)} to train on (need {MIN_TRAIN}), {len(held_rows)} held out "
-            f"(need {MIN_HELDOUT}; about 1 in 10 photos is held out by its file name)"
-        )
-    held_pixels = photos.pixels[held_rows]
-    turns = np.array([holdout_turn(photos.names[r], seed) for r in held_rows])
-    figures = {name: _rounded(turn_figures(model, held_pixels, turns)) for name, model in rivals.items()}
-
-    if fresh:
-        state, origin = None, "--fresh"
-    else:
-        state, origin = base_weights(bundled, held_pixels[:16])
-    model = RotationNet()
-    if state is not None:
-        model.load_state_dict(state)
-        origin_note = f"fine-tuning the bundled model {bundled.model_id}: weights {origin}"
-    else:
-        origin_note = f"starting from a fresh network ({origin})"
-    lr = lr if lr is not None else (FRESH_LR if state is None else FINE_TUNE_LR)
-    load_s = time.perf_counter() - began
-    # Measuring both models and exporting take a few seconds per thousand held-out photos, plus the export.
-    reserve_s = 20.0 + 0.02 * len(held_rows)
-    train_s = max(0.0, budget_s - load_s - reserve_s)
-    emit(
-        {
-            "type": "start",
-            "library": str(paths.catalog),
-            "data": photos.describe(),
-            "folders": len(set(photos.groups)),
-            "base": "bundled" if state is not None else "fresh",
-            "base_model": bundled.model_id,
-            "current": rivals["library"].model_id if "library" in rivals else None,
-            "load_s": round(load_s, 1),
-            "train_s": round(train_s, 1),
-            "threads": threads,
-            "seed": seed,
-            "lr": lr,
-            "batch_size": batch_size,
-        }
-    )
-    emit({"type": "note", "message": origin_note})
-    emit({"type": "measured", "model": "bundled", "model_id": bundled.model_id, **figures["bundled"]})
-    if "library" in rivals:
-        emit({"type": "measured", "model": "library", "model_id": rivals["library"].model_id, **figures["library"]})
-
-    def log(record: dict[str, object]) -> None:
-        emit({"type": "progress", **record})
-
-    # Each folder gets a share of the batches that grows with the square root of its size: a folder of a
-    # few camera photos beside hundreds of product shots is not drowned out, nor drawn a hundred times over.
-    weights = row_weights(np.asarray(photos.groups, dtype=object)[train_rows], 0.5)
-    result = fit_loop(
-        model,
-        photos.cache[train_rows],
-        weights,
-        rng,
-        seconds=train_s,
-        lr=lr,
-        batch_size=batch_size,
-        freeze_bn=state is not None,
-        warmup_steps=FINE_TUNE_WARMUP if state is not None else 0,
-        max_steps=max_steps,
-        log=log,
-        log_every_s=log_every_s,
-        stop=stop,
-    )
-    if result.stopped or stop():
-        emit({"type": "stopped", "step": result.steps, "message": "stopped before the end: nothing written"})
-        return EXIT_INTERRUPTED
-    probs = evaluate(model, held_pixels, spec)
-    min_confidence = calibrate_min_confidence(probs)
-    picked = probs[np.arange(len(turns)), turns].argmax(axis=1)
-    summary = {
-        "library": str(paths.catalog),
-        "base": "bundled" if state is not None else "fresh",
-        "base_model": bundled.model_id,
-        "photos": {"train": len(train_rows), "held_out": len(held_rows)},
-        "steps": result.steps,
-        "examples_seen": result.seen,
-        "minutes": round(result.train_s / 60, 2),
-        "threads": threads,
-        "seed": seed,
-        "lr": lr,
-        "held_out_accuracy": round(float(np.mean(probs.argmax(axis=2) == np.arange(4))), 4),
-        "held_out_accuracy_random_turns": round(float(np.mean(picked == turns)), 4),
-        "bundled_held_out_accuracy": figures["bundled"]["accuracy_4way"],
-        "min_confidence": round(min_confidence, 4),
-        "torch": torch.__version__,
-    }
-    paths.models.mkdir(parents=True, exist_ok=True)
-    partial = own_path.with_name(own_path.name + ".partial")
-    try:
-        model_id = export(model, partial, spec, min_confidence, summary, held_pixels[:32], quiet=True)
-        candidate = RotationModel.load(partial, threads)  # what the app will read, read the way it will
-        new = _rounded(turn_figures(candidate, held_pixels, turns))
-        reasons = {name: _worse(new, fig, min_gain) for name, fig in figures.items()}
-        reasons = {name: why for name, why in reasons.items() if why}
-        record = {
-            "model_id": model_id,
-            "held_out": len(held_rows),
-            "new": new,
-            **{name: fig for name, fig in figures.items()},
-            "steps": result.steps,
-            "minutes": round(result.train_s / 60, 2),
-            "job_s": round(time.perf_counter() - began, 1),
-        }
-        if reasons:
-            keeping = "this library's current model" if "library" in rivals else "the bundled model"
-            why = "; ".join(f"vs {name}: {', '.join(items)}" for name, items in reasons.items())
-            emit(
-                {
-                    "type": "refused",
-                    "reason": f"less accurate on the held-out photos ({why}); keeping {keeping}",
-                    **record,
-                }
-            )
-            return EXIT_OK
-        os.replace(partial, own_path)
-        emit(
-            {
-                "type": "published",
-                "path": str(own_path),
-                "reason": f"at least as accurate on the held-out photos as {' and '.join(figures)}"
-                + (f" (with --min-gain {min_gain:g})" if min_gain else ""),
-                **record,
-            }
-        )
-        return EXIT_OK
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def run(args: argparse.Namespace) -> int:
+    """Both entry points: ``--library`` is the library job (trainer/rotation_library.py), ``--data`` `train`."""
     if args.library is not None:
+        from .rotation_library import train_library
+
         return train_library(
             args.library,
             minutes=10.0 if args.minutes is None else args.minutes,
@@ -812,7 +415,7 @@ def run(args: argparse.Namespace) -> int:
     summary = train(
         args.data,
         args.out,
-        minutes=4.0 if args.minutes is None else args.minutes,
+        minutes=args.data_minutes if args.minutes is None else args.minutes,
         threads=args.threads,
         seed=args.seed,
         limit=args.limit,

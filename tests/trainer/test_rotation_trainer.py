@@ -169,7 +169,8 @@ def test_data_needs_out_and_the_sources_exclude_each_other(capsys: pytest.Captur
 
 
 def test_the_bundled_weights_read_back_out_of_its_onnx_reproduce_it() -> None:
-    from trainer.rotation import RotationNet, max_logit_difference, weights_from_onnx
+    from trainer.rotation import RotationNet
+    from trainer.rotation_library import max_logit_difference, weights_from_onnx
 
     bundled = RotationModel.load()
     model = RotationNet()
@@ -180,17 +181,18 @@ def test_the_bundled_weights_read_back_out_of_its_onnx_reproduce_it() -> None:
 
 def test_a_checkpoint_is_used_only_for_the_model_it_belongs_to(tmp_path: Path, monkeypatch) -> None:
     from trainer import rotation as rot
+    from trainer import rotation_library as lib
 
     bundled = RotationModel.load()
     pixels = np.random.default_rng(1).integers(0, 255, (4, 64, 64, 3), dtype=np.uint8)
     model = rot.RotationNet()
-    model.load_state_dict(rot.weights_from_onnx(bundled.path))
+    model.load_state_dict(lib.weights_from_onnx(bundled.path))
     checkpoint = rot.save_weights(model, tmp_path / "rotation.pt", bundled.model_id)
-    monkeypatch.setattr(rot, "bundled_weight_candidates", lambda: [checkpoint])
-    state, origin = rot.base_weights(bundled, pixels)
+    monkeypatch.setattr(lib, "bundled_weight_candidates", lambda: [checkpoint])
+    state, origin = lib.base_weights(bundled, pixels)
     assert state is not None and origin == f"torch checkpoint {checkpoint}"
     rot.save_weights(model, checkpoint, "someothermodel00")
-    state, origin = rot.base_weights(bundled, pixels)
+    state, origin = lib.base_weights(bundled, pixels)
     assert state is not None and "read back from" in origin  # the wrong checkpoint is passed over
     with pytest.raises(ValueError, match="someothermodel00"):
-        rot.weights_from_checkpoint(checkpoint, bundled.model_id)
+        lib.weights_from_checkpoint(checkpoint, bundled.model_id)
