@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+import multiprocessing.connection
 import os
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +22,8 @@ from album_app.preprocess import InputSpec
 
 # Fault injection for the crash-isolation test: a worker dies on files whose path contains this.
 _CRASH_ON = os.environ.get("ALBUM_APP_TEST_CRASH_ON", "")
+# ...and one whose decoder never returns on files whose path contains this.
+_HANG_ON = os.environ.get("ALBUM_APP_TEST_HANG_ON", "")
 # ...and for the interrupt tests: seconds each file takes at least, so a fast machine cannot finish the
 # scan before the signal arrives.
 _SLOW_S = float(os.environ.get("ALBUM_APP_TEST_SLOW_S", "0") or 0)
@@ -43,10 +48,23 @@ class Analysis:
 
 
 def init_worker() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the scan cleanly and tells them."""
+    """Workers leave Ctrl-C to the parent, which stops the scan cleanly and tells them, and end with it.
+
+    A parent killed outright (kill -9, out of memory) tells them nothing, and a worker waiting for its next
+    file holds both ends of the task queue, so it would wait forever: a watcher thread ends the worker as
+    soon as the parent is gone.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(5)  # keep the desktop responsive while both cores decode
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), name="parent-watch", daemon=True).start()
+
+
+def _end_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(0)
 
 
 def analyse(path: str, size: int, mtime_ns: int, spec: InputSpec | None, thumbnails: Path | None) -> Analysis:
@@ -54,6 +72,8 @@ def analyse(path: str, size: int, mtime_ns: int, spec: InputSpec | None, thumbna
     result = Analysis(path, size, mtime_ns)
     if _CRASH_ON and _CRASH_ON in path:
         os._exit(70)
+    if _HANG_ON and _HANG_ON in path:
+        time.sleep(3600)
     if _SLOW_S:
         time.sleep(_SLOW_S)
     try:

@@ -122,6 +122,13 @@ def scan(
     return summary
 
 
+#: With files in flight and no result for this long, the pool is taken to be stuck on a file (a decoder
+#: looping or waiting forever on a hostile file, which a crash test cannot catch): its workers are killed
+#: and the files in flight retried one at a time, as after a crash; the one that stalls alone is skipped.
+#: Generous: a 100-megapixel photo decodes in a few seconds on a slow laptop.
+STALL_S = 120.0
+
+
 class _BatchWriter:
     """Embeds a batch of analysed files and writes it in one transaction."""
 
@@ -196,31 +203,33 @@ def _analyse_all(
     suspects: list[FoundFile] = []
     while (queue or suspects) and not cancel.cancelled:
         if suspects:
-            # One at a time: whichever breaks a one-worker pool is the file to blame.
+            # One at a time: whichever breaks (or stalls) a one-worker pool is the file to blame.
             found = suspects.pop()
-            crashed: list[FoundFile] = []
-            yield from _run_pool([found], 1, spec, thumbnails, cancel, crashed, [])
-            for culprit in crashed:
-                yield Analysis(culprit.path, culprit.size, culprit.mtime_ns,
-                               skip_reason="the image decoder crashed on this file")
+            failed: list[tuple[FoundFile, str]] = []
+            yield from _run_pool([found], 1, spec, thumbnails, cancel, failed, [])
+            for culprit, why in failed:
+                yield Analysis(culprit.path, culprit.size, culprit.mtime_ns, skip_reason=why)
         else:
             batch, queue = list(reversed(queue)), []
             leftover: list[FoundFile] = []
-            yield from _run_pool(batch, workers, spec, thumbnails, cancel, suspects, leftover)
+            in_doubt: list[tuple[FoundFile, str]] = []
+            yield from _run_pool(batch, workers, spec, thumbnails, cancel, in_doubt, leftover)
+            suspects.extend(found for found, _why in in_doubt)
             queue = list(reversed(leftover))
 
 
 def _run_pool(
     files: list[FoundFile], workers: int, spec: InputSpec | None, thumbnails: Path, cancel: CancelToken,
-    crashed: list[FoundFile], leftover: list[FoundFile],
+    failed: list[tuple[FoundFile, str]], leftover: list[FoundFile],
 ) -> Iterator[Analysis]:
-    """Run files through a fresh pool. When it breaks, files in flight go to ``crashed`` (one of them
-    did it) and files not yet handed out go to ``leftover``."""
+    """Run files through a fresh pool. When it breaks or stalls, files in flight go to ``failed`` with
+    the reason (one of them did it) and files not yet handed out go to ``leftover``."""
     # spawn: a forked child of a process with threads (Qt, onnxruntime) can deadlock.
     context = multiprocessing.get_context("spawn")
     pending = iter(files)
     in_flight: dict[Future[Analysis], FoundFile] = {}
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker)
+    last_result = time.monotonic()
     try:
         while True:
             while not cancel.cancelled and len(in_flight) < workers * 4:
@@ -231,13 +240,23 @@ def _run_pool(
             if not in_flight:
                 return
             done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
+            if done:
+                last_result = time.monotonic()
+            elif time.monotonic() - last_result > STALL_S:
+                why = f"the image decoder hung on this file (no result in {STALL_S:g} s)"
+                failed.extend((found, why) for found in in_flight.values())
+                leftover.extend(pending)
+                in_flight.clear()
+                _stop_workers(pool)
+                return
             for future in done:
                 found = in_flight.pop(future)
                 try:
                     yield _result(future, found)
                 except BrokenProcessPool:
-                    crashed.append(found)
-                    crashed.extend(in_flight.values())
+                    why = "the image decoder crashed on this file"
+                    failed.append((found, why))
+                    failed.extend((other, why) for other in in_flight.values())
                     leftover.extend(pending)
                     in_flight.clear()
                     return
@@ -245,6 +264,18 @@ def _run_pool(
         for future in in_flight:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's worker processes (one is stuck in a decoder and would never return)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.join(timeout=5)
 
 
 def _result(future: Future[Analysis], found: FoundFile) -> Analysis:

@@ -187,6 +187,14 @@ def _wait_for_rows(catalog_path: Path, process: subprocess.Popen[bytes], timeout
         time.sleep(0.05)
 
 
+def _children(pid: int) -> list[int]:
+    """Child processes of ``pid`` (Linux /proc), e.g. the scan's workers."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        children += [int(c) for c in task.read_text().split()]
+    return children
+
+
 def _many_photos(folder: Path, make_photo, count: int) -> Path:
     for i in range(count):
         make_photo(folder / f"p{i:03d}.jpg", seed=i, size=(640, 480))
@@ -197,8 +205,14 @@ def test_kill_9_mid_scan_leaves_a_consistent_catalog_and_the_scan_resumes(tmp_pa
     photos = _many_photos(tmp_path / "photos", make_photo, 150)
     process = _start_cli_scan(library, photos)
     _wait_for_rows(library / "catalog.db", process)
+    workers = _children(process.pid)
     process.kill()
     process.wait()
+    assert workers, "the scan ran no worker processes"
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "workers outlived the killed scan"
     written = _catalog_is_consistent(library / "catalog.db")
     assert written < 150, "the scan finished before it could be killed; make the fixture larger"
     rerun = subprocess.run(
@@ -220,6 +234,25 @@ def test_ctrl_c_stops_cleanly_with_exit_130(tmp_path, library, make_photo):
     assert b"Traceback" not in stderr
     assert b"resume" in stderr
     assert 0 < _catalog_is_consistent(library / "catalog.db") < 150
+
+
+def test_a_decoder_that_hangs_costs_one_file_not_the_scan(tmp_path, library, make_photo, monkeypatch):
+    from album_app.ingest import scan as scan_module
+
+    photos = tmp_path / "photos"
+    for i in range(8):
+        make_photo(photos / f"p{i}.jpg", seed=i)
+    make_photo(photos / "tarpit.jpg", seed=99)
+    monkeypatch.setenv("ALBUM_APP_TEST_HANG_ON", "tarpit")  # spawned workers read it at import
+    monkeypatch.setattr(scan_module, "STALL_S", 2.0)
+    started = time.monotonic()
+    with open_library(library) as catalog:
+        summary = scan(catalog, [photos], workers=2)
+        records = by_name(catalog)
+    assert summary.indexed == 8
+    assert records["tarpit.jpg"]["status"] == "skipped"
+    assert records["tarpit.jpg"]["skip_reason"] == "the image decoder hung on this file (no result in 2 s)"
+    assert time.monotonic() - started < 30  # two stalls of 2 s, pool restarts, and the rest of the scan
 
 
 def test_a_decoder_crash_costs_one_file_not_the_scan(tmp_path, library, make_photo, monkeypatch):
