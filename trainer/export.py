@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,45 @@ def training_summary(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def export_stamped(
+    module: torch.nn.Module,
+    example: torch.Tensor,
+    folder: Path,
+    input_name: str,
+    output_name: str,
+    metadata_for: Callable[[str], dict[str, str]],
+    *,
+    ignore: type[Warning] = Warning,
+) -> tuple[Path, dict[str, str]]:
+    """``module`` (one input, dynamic batch axis) as one self-contained ONNX file in ``folder``, stamped with
+    ``metadata_for(model_id)`` and checked; returns (its path, the metadata). The id names graph + weights:
+    the same export twice gets the same id, any change a new one. Warnings of class ``ignore`` are hushed."""
+    raw_path = folder / "raw.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ignore)
+        torch.onnx.export(
+            module,
+            (example,),
+            str(raw_path),
+            input_names=[input_name],
+            output_names=[output_name],
+            dynamic_shapes={"x": {0: torch.export.Dim("batch")}},
+            external_data=False,  # one self-contained file, no *.onnx.data beside it
+            dynamo=True,
+            verbose=False,
+        )
+    proto = onnx.load(str(raw_path))
+    metadata = metadata_for(hashlib.sha256(proto.SerializeToString()).hexdigest()[:16])
+    del proto.metadata_props[:]
+    for key, value in metadata.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.checker.check_model(proto)
+    final = folder / "final.onnx"
+    onnx.save(proto, str(final))
+    return final, metadata
+
+
 def export_onnx(
     run_dir: str | Path,
     out: str | Path,
@@ -90,43 +130,25 @@ def export_onnx(
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".export-") as tmp:
-        raw_path = Path(tmp) / "raw.onnx"
-        example = torch.from_numpy(pixels[:2])
-        with warnings.catch_warnings():
-            # torch.export's own deprecation chatter (pytree internals) says nothing about this model.
-            warnings.simplefilter("ignore", FutureWarning)
-            torch.onnx.export(
-                encoder,
-                (example,),
-                str(raw_path),
-                input_names=[INPUT_NAME],
-                output_names=[OUTPUT_NAME],
-                dynamic_shapes={"x": {0: torch.export.Dim("batch")}},
-                external_data=False,  # one self-contained file, no *.onnx.data beside it
-                dynamo=True,
-                verbose=False,
-            )
-        proto = onnx.load(str(raw_path))
-        # The id names graph + weights: the same export twice gets the same id, any change a new one.
-        model_id = hashlib.sha256(proto.SerializeToString()).hexdigest()[:16]
-        metadata = {
-            "album_app.contract": CONTRACT_VERSION,
-            "input_spec": spec.to_json(),
-            "code_size": str(config.model.code_size),
-            "model_id": model_id,
-            "training_summary": json.dumps(training_summary(state), sort_keys=True),
-        }
-        del proto.metadata_props[:]
-        for key, value in metadata.items():
-            entry = proto.metadata_props.add()
-            entry.key, entry.value = key, value
-        onnx.checker.check_model(proto)
-        final_tmp = Path(tmp) / "final.onnx"
-        onnx.save(proto, str(final_tmp))
+        final_tmp, metadata = export_stamped(
+            encoder,
+            torch.from_numpy(pixels[:2]),
+            Path(tmp),
+            INPUT_NAME,
+            OUTPUT_NAME,
+            lambda model_id: {
+                "album_app.contract": CONTRACT_VERSION,
+                "input_spec": spec.to_json(),
+                "code_size": str(config.model.code_size),
+                "model_id": model_id,
+                "training_summary": json.dumps(training_summary(state), sort_keys=True),
+            },
+            ignore=FutureWarning,  # torch.export's deprecation chatter (pytree internals) says nothing here
+        )
 
         difference = check_parity(encoder, final_tmp, pixels)
         os.replace(final_tmp, out)
-    print(f"exported {out} (model_id {model_id}, parity max |diff| {difference:.2e})", file=sys.stderr)
+    print(f"exported {out} (model_id {metadata['model_id']}, parity max |diff| {difference:.2e})", file=sys.stderr)
     return {**metadata, "parity_max_abs_diff": difference}
 
 

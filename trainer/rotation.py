@@ -21,20 +21,17 @@ in trainer/rotation_library.py, which builds on these.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import os
 import sys
 import tempfile
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import onnx
 import torch
 from PIL import Image
 from torch import nn
@@ -50,6 +47,7 @@ from album_app.albums.rotation import (
 from album_app.preprocess import InputSpec, center_square
 
 from .data import PhotoRef, folder_photos, load_all
+from .export import export_stamped
 from .model import conv_block
 
 SIZE = 64  # the encoder's input side: the scan's model pixels can feed both models
@@ -332,37 +330,22 @@ def export(
     out.parent.mkdir(parents=True, exist_ok=True)
     example = to_input(parity_pixels, spec)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".rotation-") as tmp:
-        raw = Path(tmp) / "raw.onnx"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                model,
-                (example[:2],),
-                str(raw),
-                input_names=[INPUT_NAME],
-                output_names=[OUTPUT_NAME],
-                dynamic_shapes={"x": {0: torch.export.Dim("batch")}},
-                external_data=False,
-                dynamo=True,
-                verbose=False,
-            )
-        proto = onnx.load(str(raw))
-        model_id = hashlib.sha256(proto.SerializeToString()).hexdigest()[:16]
-        metadata = {
-            CONTRACT_KEY: CONTRACT_VERSION,
-            "input_spec": spec.to_json(),
-            "model_id": model_id,
-            "classes": "clockwise quarter turns 0,1,2,3",
-            "min_confidence": repr(min_confidence),
-            "training_summary": json.dumps(summary, sort_keys=True),
-        }
-        del proto.metadata_props[:]
-        for key, value in metadata.items():
-            entry = proto.metadata_props.add()
-            entry.key, entry.value = key, value
-        onnx.checker.check_model(proto)
-        final = Path(tmp) / "final.onnx"
-        onnx.save(proto, str(final))
+        final, metadata = export_stamped(
+            model,
+            example[:2],
+            Path(tmp),
+            INPUT_NAME,
+            OUTPUT_NAME,
+            lambda model_id: {
+                CONTRACT_KEY: CONTRACT_VERSION,
+                "input_spec": spec.to_json(),
+                "model_id": model_id,
+                "classes": "clockwise quarter turns 0,1,2,3",
+                "min_confidence": repr(min_confidence),
+                "training_summary": json.dumps(summary, sort_keys=True),
+            },
+        )
+        model_id = metadata["model_id"]
         with torch.no_grad():
             expected = model(example).numpy()
         got = ort.InferenceSession(str(final), providers=["CPUExecutionProvider"]).run(
