@@ -15,7 +15,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .cluster import METHODS, HDBSCANAlbums, make_estimator, renumber_by_time
-from .events import GAP_HOURS, JUMP_KM, MIN_ALBUM_SIZE, event_table, segment_hours
+from .events import GAP_HOURS, JUMP_KM, MIN_ALBUM_SIZE, EventTable, event_table, segment_hours
 from .features import (
     CONTENT_START,
     DEFAULT_WEIGHTS,
@@ -136,13 +136,30 @@ def _place(
     """Place ``rows`` (no time) against the considered photos and their current albums."""
     anchors = np.flatnonzero(considered)
     spans = event_table(labels, X[:, TIME_COL], X[:, PLACE_COLS])
-    hint_h = hours(view.hint_ts[rows])
+    return _place_rows(
+        content[rows], hours(view.hint_ts[rows]), content[anchors], labels, anchors, rows, spans, limits, weights
+    )
+
+
+def _place_rows(
+    query: np.ndarray,
+    hint_h: np.ndarray,
+    anchor_content: np.ndarray,
+    labels: np.ndarray,
+    anchors: np.ndarray,
+    rows: np.ndarray,
+    spans: EventTable,
+    limits: Limits,
+    weights: FusionWeights,
+) -> Placement:
+    """Photos ``rows`` without a time, by look (limits in units of the content weight) and file-name date,
+    or by the date alone when look is switched off; anchors are given as view rows."""
     if weights.content <= 0:
         return placement_by_hint(hint_h, spans.start_h, spans.end_h)
     placement = place_by_content(
-        content[rows],
+        query,
         hint_h,
-        content[anchors],
+        anchor_content,
         labels[anchors],
         spans.start_h,
         spans.end_h,
@@ -312,22 +329,17 @@ def place_new(
         limits = calibrate_limits(anchor_content, out[anchors], sample=300)
         threshold = limits.look
         spans = event_table(out, time_h, np.full((n, 3), np.nan))
-        hint_h = hours(view.hint_ts[new_untimed])
-        if weights.content <= 0:
-            placement = placement_by_hint(hint_h, spans.start_h, spans.end_h)
-        else:
-            placement = place_by_content(
-                space.transform(view.codes[new_untimed]),
-                hint_h,
-                anchor_content,
-                out[anchors],
-                spans.start_h,
-                spans.end_h,
-                limits.look / weights.content,
-                hint_threshold=limits.dated / weights.content,
-                spread=limits.spread / weights.content,
-            )
-            placement.anchor = _anchor_rows(placement.anchor, anchors, new_untimed)
+        placement = _place_rows(
+            space.transform(view.codes[new_untimed]),
+            hours(view.hint_ts[new_untimed]),
+            anchor_content,
+            out,
+            anchors,
+            new_untimed,
+            spans,
+            limits,
+            weights,
+        )
         out[new_untimed] = placement.labels
         _explain_placed(view, new_untimed, placement, out, confidence, reasons, look_alike)
     return Suggestion(out, np.clip(confidence, 0, 1), reasons, "incremental", look_alike, threshold)
