@@ -22,6 +22,7 @@ date prior's cost in units of threshold². The best candidate is accepted when
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -250,35 +251,27 @@ def place_by_content(
     passes the same tests; an ``anchor`` index ``>= len(anchors)`` then names the query photo
     ``anchor - len(anchors)`` that it was placed by.
     """
-    out = _place_once(
-        query,
-        query_hint_h,
-        anchors,
-        anchor_labels,
-        album_start_h,
-        album_end_h,
-        threshold,
+    once = functools.partial(
+        _place_once,
+        album_start_h=album_start_h,
+        album_end_h=album_end_h,
+        threshold=threshold,
         hint_threshold=hint_threshold,
         spread=spread,
         candidates=candidates,
     )
+    out = once(query, query_hint_h, anchors, anchor_labels)
     n_anchors = len(anchors)
     for _ in range(rounds - 1):
         placed = np.flatnonzero(out.labels >= 0)
         pending = np.flatnonzero(out.labels < 0)
         if len(placed) == 0 or len(pending) == 0:
             break
-        more = _place_once(
+        more = once(
             query[pending],
             np.asarray(query_hint_h)[pending],
             np.vstack([anchors, query[placed]]),
             np.concatenate([np.asarray(anchor_labels), out.labels[placed]]),
-            album_start_h,
-            album_end_h,
-            threshold,
-            hint_threshold=hint_threshold,
-            spread=spread,
-            candidates=candidates,
         )
         took = more.labels >= 0
         if not took.any():
