@@ -12,6 +12,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from album_app.catalog import Catalog
 from album_app.catalog.photos import photo_records, status_counts
 from album_app.ingest.scan import scan
@@ -236,34 +238,29 @@ def test_ctrl_c_stops_cleanly_with_exit_130(tmp_path, library, make_photo):
     assert 0 < _catalog_is_consistent(library / "catalog.db") < 150
 
 
-def test_a_decoder_that_hangs_costs_one_file_not_the_scan(tmp_path, library, make_photo, monkeypatch):
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("ALBUM_APP_TEST_CRASH_ON", "the image decoder crashed on this file"),
+        ("ALBUM_APP_TEST_HANG_ON", "the image decoder hung on this file (no result in 2 s)"),
+    ],
+)
+def test_a_decoder_that_crashes_or_hangs_costs_one_file_not_the_scan(
+    tmp_path, library, make_photo, monkeypatch, fault, reason
+):
     from album_app.ingest import scan as scan_module
 
     photos = tmp_path / "photos"
     for i in range(8):
         make_photo(photos / f"p{i}.jpg", seed=i)
-    make_photo(photos / "tarpit.jpg", seed=99)
-    monkeypatch.setenv("ALBUM_APP_TEST_HANG_ON", "tarpit")  # spawned workers read it at import
+    make_photo(photos / "poison.jpg", seed=99)
+    monkeypatch.setenv(fault, "poison")  # spawned workers read it at import
     monkeypatch.setattr(scan_module, "STALL_S", 2.0)
     started = time.monotonic()
     with open_library(library) as catalog:
         summary = scan(catalog, [photos], workers=2)
         records = by_name(catalog)
     assert summary.indexed == 8
-    assert records["tarpit.jpg"]["status"] == "skipped"
-    assert records["tarpit.jpg"]["skip_reason"] == "the image decoder hung on this file (no result in 2 s)"
-    assert time.monotonic() - started < 30  # two stalls of 2 s, pool restarts, and the rest of the scan
-
-
-def test_a_decoder_crash_costs_one_file_not_the_scan(tmp_path, library, make_photo, monkeypatch):
-    photos = tmp_path / "photos"
-    for i in range(8):
-        make_photo(photos / f"p{i}.jpg", seed=i)
-    make_photo(photos / "poison.jpg", seed=99)
-    monkeypatch.setenv("ALBUM_APP_TEST_CRASH_ON", "poison")  # spawned workers read it at import
-    with open_library(library) as catalog:
-        summary = scan(catalog, [photos], workers=2)
-        records = by_name(catalog)
-    assert summary.indexed == 8
     assert records["poison.jpg"]["status"] == "skipped"
-    assert records["poison.jpg"]["skip_reason"] == "the image decoder crashed on this file"
+    assert records["poison.jpg"]["skip_reason"] == reason
+    assert time.monotonic() - started < 30  # a hang: two stalls of 2 s, pool restarts, and the rest of the scan
