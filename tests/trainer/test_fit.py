@@ -7,7 +7,6 @@ either way with --min-gain (the figures are real, the decision is not what is un
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import signal
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from json_lines import run_json_lines
 from PIL import Image
 
 torch = pytest.importorskip("torch")
@@ -73,13 +73,7 @@ def run_fit(library: Path, *args: str) -> tuple[int, list[dict]]:
     """album-trainer fit in this process (torch is imported once for the whole module)."""
     from trainer.fit import main
 
-    stream = io.StringIO()
-    sys_stdout, sys.stdout = sys.stdout, stream
-    try:
-        code = main(["fit", "--library", str(library), "--nice", "0", *TINY, *args])
-    finally:
-        sys.stdout = sys_stdout
-    return code, [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+    return run_json_lines(main, ["fit", "--library", str(library), "--nice", "0", *TINY, *args])
 
 
 @pytest.fixture(scope="module")

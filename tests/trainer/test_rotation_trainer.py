@@ -9,13 +9,12 @@ test here).
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from json_lines import run_json_lines
 from PIL import Image
 
 torch = pytest.importorskip("torch")
@@ -66,13 +65,7 @@ def rotation(library: Path, *args: str) -> tuple[int, list[dict]]:
     """album-trainer rotation --library in this process (torch is imported once for the module)."""
     from trainer.cli import main
 
-    stream = io.StringIO()
-    sys_stdout, sys.stdout = sys.stdout, stream
-    try:
-        code = main(["rotation", "--library", str(library), *TINY, *args])
-    finally:
-        sys.stdout = sys_stdout
-    return code, [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+    return run_json_lines(main, ["rotation", "--library", str(library), *TINY, *args])
 
 
 @pytest.fixture(scope="module")
