@@ -90,36 +90,6 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: tuple
     return [float(values[order][min(int(i), len(values) - 1)]) for i in at]
 
 
-def calibrate_threshold(
-    content: np.ndarray, *, quantile: float = OUTLIER_QUANTILE, sample: int = 1000, random_state: int = 0
-) -> float:
-    """The "looks like something here" distance: a quantile of leave-one-out NN distances (inf if < 2 rows)."""
-    return calibrate_thresholds(content, quantiles=(quantile,), sample=sample, random_state=random_state)[0]
-
-
-def calibrate_thresholds(
-    content: np.ndarray,
-    *,
-    quantiles: tuple[float, ...] = (OUTLIER_QUANTILE, DATED_QUANTILE),
-    labels: np.ndarray | None = None,
-    cross_quantiles: tuple[float, ...] = (CROSS_QUANTILE, CROSS_DATED_QUANTILE),
-    sample: int = 1000,
-    random_state: int = 0,
-) -> tuple[float, ...]:
-    """The placement limits: by default (look-alike limit, limit when the date fits).
-
-    Each is a quantile of leave-one-out nearest-neighbour distances, or, with the rows' album
-    ``labels`` (-1: none), the larger of that and a quantile of the distances from a photo to the
-    nearest photo of *another* album (see CROSS_QUANTILE: why a packed library needs it).
-    """
-    labels = None if labels is None else np.asarray(labels)
-    loo, cross, cross_labels = nn_distances(content, labels, sample=sample, random_state=random_state)
-    if len(loo) == 0:
-        return tuple(float("inf") for _ in quantiles)
-    own = [float(max(np.quantile(loo, q), 1e-6)) for q in quantiles]
-    return tuple(_with_cross_floor(own, cross, cross_labels, cross_quantiles))
-
-
 @dataclass(frozen=True)
 class Limits:
     """What `place_by_content` needs from a library, in content units (see calibrate_limits)."""
@@ -132,8 +102,10 @@ class Limits:
 def calibrate_limits(
     content: np.ndarray, labels: np.ndarray | None = None, *, sample: int = 1000, random_state: int = 0
 ) -> Limits:
-    """The app's limits: the LOO quantiles with the cross-album floor (calibrate_thresholds' defaults), and
-    the LOO look-alike quantile alone as the albums' own spread. One pass over the distances."""
+    """The app's limits: quantiles of leave-one-out nearest-neighbour distances (OUTLIER_QUANTILE,
+    DATED_QUANTILE; inf with fewer than 2 rows), raised, given the rows' album ``labels`` (-1: none), to
+    the cross-album floor (CROSS_QUANTILE: why a packed library needs it); and the first quantile alone
+    as the albums' own spread. One pass over the distances."""
     labels = None if labels is None else np.asarray(labels)
     loo, cross, cross_labels = nn_distances(content, labels, sample=sample, random_state=random_state)
     if len(loo) == 0:

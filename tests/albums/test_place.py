@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from album_app.albums.place import (
+    DATED_QUANTILE,
     DISTINCT_RATIO,
     HINT_LATE_H,
     HINT_MAX_COST,
     MIN_FLOOR_ALBUMS,
+    OUTLIER_QUANTILE,
     calibrate_limits,
-    calibrate_threshold,
-    calibrate_thresholds,
     hint_agrees,
     hint_cost,
     loo_nn_distances,
@@ -34,15 +34,16 @@ def anchors_two_albums(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray
     return shots, labels
 
 
-def test_threshold_is_a_quantile_of_leave_one_out_distances():
+def test_limits_are_quantiles_of_leave_one_out_distances():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 4))
     d = loo_nn_distances(x)
     assert len(d) == 300 and (d > 0).all()  # never a photo with itself
-    assert calibrate_threshold(x, quantile=0.9) == pytest.approx(np.quantile(d, 0.9))
-    low, high = calibrate_thresholds(x, quantiles=(0.5, 0.99))
-    assert low < high
-    assert calibrate_threshold(x[:1]) == float("inf")
+    limits = calibrate_limits(x)
+    assert limits.look == pytest.approx(np.quantile(d, OUTLIER_QUANTILE)) and limits.spread == limits.look
+    assert limits.dated == pytest.approx(np.quantile(d, DATED_QUANTILE))
+    assert limits.look < limits.dated
+    assert calibrate_limits(x[:1]).look == float("inf")
 
 
 def test_packed_albums_widen_the_limit_to_how_far_apart_albums_are():
@@ -50,19 +51,18 @@ def test_packed_albums_widen_the_limit_to_how_far_apart_albums_are():
     centres = np.eye(12)  # twelve albums, sqrt(2) apart
     x = np.repeat(centres, 10, axis=0) + rng.normal(0, 0.01, (120, 12))
     labels = np.repeat(np.arange(12), 10)
-    loo_only = calibrate_thresholds(x)
-    limit, dated = calibrate_thresholds(x, labels=labels)
-    assert loo_only[0] < 0.1  # each album is tight...
-    assert limit == pytest.approx(np.sqrt(2), abs=0.1)  # ...but the albums lie far apart
-    assert dated >= limit
+    loo_only = calibrate_limits(x)
     limits = calibrate_limits(x, labels)
-    assert (limits.look, limits.dated) == pytest.approx((limit, dated)) and limits.spread == pytest.approx(loo_only[0])
+    assert loo_only.look < 0.1  # each album is tight...
+    assert limits.look == pytest.approx(np.sqrt(2), abs=0.1)  # ...but the albums lie far apart
+    assert limits.dated >= limits.look
+    assert limits.spread == pytest.approx(loo_only.look)
     # Loose albums: their own spread is the larger limit and stands.
     loose = np.repeat(centres, 10, axis=0) + rng.normal(0, 0.6, (120, 12))
-    assert calibrate_thresholds(loose, labels=labels) == pytest.approx(calibrate_thresholds(loose))
+    assert calibrate_limits(loose, labels) == calibrate_limits(loose)
     # Too few albums to tell how near different albums come: no floor.
     few = labels < MIN_FLOOR_ALBUMS - 1
-    assert calibrate_thresholds(x[few], labels=labels[few]) == pytest.approx(calibrate_thresholds(x[few]))
+    assert calibrate_limits(x[few], labels[few]) == calibrate_limits(x[few])
 
 
 def test_cross_album_distances_skip_unsorted_rows_and_need_two_albums():
@@ -83,8 +83,7 @@ def test_a_big_album_does_not_outvote_small_ones_in_the_cross_album_floor():
     small = np.repeat(spots, 4, axis=0) + rng.normal(0, 0.01, (44, 2))
     x = np.vstack([big, small])
     labels = np.concatenate([np.zeros(200, int), np.repeat(np.arange(1, 12), 4)])
-    limit, _ = calibrate_thresholds(x, labels=labels)
-    assert 0.2 < limit < 0.5
+    assert 0.2 < calibrate_limits(x, labels).look < 0.5
 
 
 def test_beyond_the_albums_spread_the_ratio_test_is_stricter():
