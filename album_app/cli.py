@@ -44,7 +44,10 @@ def open_catalog(args: argparse.Namespace, *, writer: bool) -> Catalog:
 
 
 def print_json(value: object) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    from album_app.ingest.names import escape_surrogates
+
+    # A path that is not UTF-8 holds lone surrogates: written as \udcXX escapes, Python's json reads it back.
+    sys.stdout.write(escape_surrogates(json.dumps(value, indent=2, ensure_ascii=False, default=str)))
     sys.stdout.write("\n")
 
 
@@ -87,6 +90,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
             f"{summary.found} files: {summary.indexed} indexed, {summary.skipped} skipped, "
             f"{summary.unchanged} unchanged, {summary.missing} missing; {summary.seconds:.1f} s"
         )
+        if summary.still_skipped:
+            print(f"  {summary.still_skipped} of the unchanged files were skipped before (reasons below)")
+        if summary.parts:
+            print(f"  {summary.parts} files are parts of other items (Live Photo videos, RAW+JPEG pairs, copies)")
+        for folder in summary.excluded_folders:
+            print(f"  not scanned: {folder['path']} ({folder['why']})")
         for reason, count in sorted(summary.skip_reasons.items(), key=lambda item: -item[1]):
             print(f"  skipped {count}: {reason}")
     if summary.cancelled:
@@ -101,8 +110,10 @@ def cmd_photos(args: argparse.Namespace) -> int:
 
     with open_catalog(args, writer=False) as catalog:
         records = photo_records(catalog, args.status)
-    fields = ("path", "status", "skip_reason", "taken_at", "time_source", "time_hint", "time_hint_source",
-              "lat", "lon", "alt", "camera", "width", "height", "orientation", "format")
+    fields = ("path", "display_path", "status", "skip_reason", "media_kind", "taken_at", "time_source", "time_hint",
+              "time_hint_source", "lat", "lon", "alt", "camera", "width", "height", "orientation", "format",
+              "duration_s", "rating", "keywords", "parts", "part_of", "part_kind", "content_id", "motion_offset",
+              "motion_length", "sidecar")
     rows = [{key: record.get(key) for key in fields} for record in records]
     if args.json:
         print_json(rows)
@@ -111,14 +122,15 @@ def cmd_photos(args: argparse.Namespace) -> int:
         when = row["taken_at"] or (f"~{row['time_hint']} ({row['time_hint_source']})" if row["time_hint"] else "-")
         place = f"{row['lat']:.5f},{row['lon']:.5f}" if row["lat"] is not None else "-"
         extra = f"  [{row['skip_reason']}]" if row["skip_reason"] else ""
-        print(f"{row['status']:8} {when:32} {place:22} {row['path']}{extra}")
+        kind = f" [video {row['duration_s']:.1f} s]" if row["media_kind"] == "video" and row["duration_s"] else ""
+        print(f"{row['status']:8} {when:32} {place:22} {row['display_path']}{kind}{extra}")
     return EXIT_OK
 
 
 @command("status", "catalog path, counts by status, model in use")
 def cmd_status(args: argparse.Namespace) -> int:
     from album_app.catalog.codes import active_model
-    from album_app.catalog.photos import status_counts
+    from album_app.catalog.photos import STATUSES, status_counts
 
     with open_catalog(args, writer=False) as catalog:
         counts = status_counts(catalog)
@@ -126,7 +138,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         info = {
             "catalog": str(catalog.paths.catalog),
             "schema_version": catalog.schema_version(),
-            "counts": {status: counts.get(status, 0) for status in ("indexed", "skipped", "missing")},
+            "counts": {status: counts.get(status, 0) for status in STATUSES},
             "model": {"id": model.id, "path": model.path, "source": model.source} if model else None,
         }
     if args.json:

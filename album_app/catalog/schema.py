@@ -144,6 +144,42 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX rotation_suggestions_turned ON rotation_suggestions (model_id, quarter_turns);
         """,
     ),
+    Migration(
+        4,
+        "media kind, retries, items made of several files, video and sidecar metadata",
+        """
+        -- 'photo' or 'video' (RAW files are photos).
+        ALTER TABLE photos ADD COLUMN media_kind TEXT NOT NULL DEFAULT 'photo';
+        -- 1: skipped for a reason that may pass (unreadable, vanished while read): read again next scan.
+        ALTER TABLE photos ADD COLUMN retry INTEGER NOT NULL DEFAULT 0;
+        -- A file that is part of another item, never an item of its own: the video of a Live Photo
+        -- ('live'), a RAW file beside its JPEG ('raw'), an exact copy of a photo already indexed ('copy').
+        -- Its status is 'skipped' (so albums never count it) and skip_reason says whose part it is.
+        ALTER TABLE photos ADD COLUMN part_of INTEGER REFERENCES photos (id) ON DELETE SET NULL;
+        ALTER TABLE photos ADD COLUMN part_kind TEXT;
+        -- The XMP sidecar read with the file, and its mtime: an edited sidecar is read again.
+        ALTER TABLE photos ADD COLUMN sidecar TEXT;
+        ALTER TABLE photos ADD COLUMN sidecar_mtime_ns INTEGER;
+        CREATE INDEX photos_by_part ON photos (part_of);
+
+        ALTER TABLE photo_meta ADD COLUMN duration_s REAL;
+        ALTER TABLE photo_meta ADD COLUMN rating INTEGER;
+        ALTER TABLE photo_meta ADD COLUMN keywords TEXT;  -- JSON list
+        -- An Apple content identifier (pairs a Live Photo's still and video).
+        ALTER TABLE photo_meta ADD COLUMN content_id TEXT;
+        -- The video inside a Samsung/Pixel motion photo: its byte range in the file.
+        ALTER TABLE photo_meta ADD COLUMN motion_offset INTEGER;
+        ALTER TABLE photo_meta ADD COLUMN motion_length INTEGER;
+
+        -- Skips of schema 3 that were transient: retried on the next scan.
+        UPDATE photos SET retry = 1 WHERE status = 'skipped' AND (skip_reason LIKE 'cannot read the file%'
+            OR skip_reason LIKE 'the file vanished%' OR skip_reason LIKE 'internal error%');
+        -- Videos were not indexed before: they were skipped as 'a video, not a photo'. Read them now.
+        UPDATE photos SET retry = 1 WHERE status = 'skipped' AND skip_reason = 'a video, not a photo';
+        -- RAW and AVIF files were 'not a photo'; read them again with the decoders this version has.
+        UPDATE photos SET retry = 1 WHERE status = 'skipped' AND skip_reason LIKE 'not a photo%';
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

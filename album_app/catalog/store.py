@@ -104,6 +104,9 @@ class Catalog:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.row_factory = sqlite3.Row
+            # Paths that are not valid UTF-8 are stored as their bytes (catalog.photos.db_path): read them
+            # back as the str the file system gave (lone surrogates), not as an error.
+            conn.text_factory = _decode_text
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as error:
             raise CatalogError(f"Cannot use the catalog {path}: {error}") from error
@@ -210,6 +213,10 @@ class Catalog:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+
+def _decode_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
 
 
 def _statements(script: str) -> list[str]:

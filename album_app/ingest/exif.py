@@ -116,6 +116,15 @@ def read_meta(data: bytes | BinaryIO, file_name: str) -> PhotoMeta:
     )
 
 
+def trusted_time(text: str, now: datetime | None = None) -> datetime | None:
+    """A capture time written as text by XMP or QuickTime ("2024-06-12T15:30:00+02:00", "…Z") when it
+    passes the same checks as an EXIF time (no placeholder, no reset clock, 1990..tomorrow); else None."""
+    when = _parse_exif_time(text.strip())
+    if when is None or not _is_trusted(when, now or datetime.now(), None):
+        return None
+    return when
+
+
 # --- parsing -----------------------------------------------------------------------------------------
 
 

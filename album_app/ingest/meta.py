@@ -17,7 +17,9 @@ class PhotoMeta:
     """
 
     taken_at: datetime | None = None
-    time_source: str | None = None  # "DateTimeOriginal" | "DateTimeDigitized" | "DateTime"
+    #: "DateTimeOriginal" | "DateTimeDigitized" | "DateTime" (EXIF), "xmp" (a sidecar or the file's XMP),
+    #: "quicktime:creationdate" (Apple's local time with offset) | "quicktime:creation_time" (UTC) for videos
+    time_source: str | None = None
     rejected_time: str | None = None  # the raw EXIF value refused as untrusted, for "why" displays
     time_hint: datetime | None = None
     time_hint_source: str | None = None  # "filename"
@@ -27,6 +29,12 @@ class PhotoMeta:
     orientation: int = 1  # EXIF Orientation 1..8; 1 when absent or invalid
     make: str | None = None
     model: str | None = None
+    duration_s: float | None = None  # videos
+    rating: int | None = None  # XMP xmp:Rating, -1 (rejected) .. 5
+    keywords: tuple[str, ...] = ()  # XMP dc:subject and the like
+    content_id: str | None = None  # Apple's content identifier: a Live Photo's still and video share it
+    motion_offset: int | None = None  # the video inside a motion photo: byte offset and length in the file
+    motion_length: int | None = None
 
     @property
     def camera(self) -> str | None:

