@@ -113,7 +113,7 @@ def cmd_photos(args: argparse.Namespace) -> int:
     fields = ("path", "display_path", "status", "skip_reason", "media_kind", "taken_at", "time_source", "time_hint",
               "time_hint_source", "lat", "lon", "alt", "camera", "width", "height", "orientation", "format",
               "duration_s", "rating", "keywords", "parts", "part_of", "part_kind", "content_id", "motion_offset",
-              "motion_length", "sidecar")
+              "motion_length", "sidecar", "content_hash")
     rows = [{key: record.get(key) for key in fields} for record in records]
     if args.json:
         print_json(rows)
