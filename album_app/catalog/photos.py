@@ -276,11 +276,12 @@ def mark_missing(catalog: Catalog, roots: Sequence[Path], seen: set[str]) -> int
                 f"UPDATE photos SET status = 'missing', updated_at = '{utc_now()}' WHERE id = ?", missing
             )
         moved = _move_to_copies(conn)
-    return len(missing) - moved
+    return len({photo_id for (photo_id,) in missing} - moved)
 
 
-def _move_to_copies(conn: sqlite3.Connection) -> int:
-    """Missing photos whose exact copy is present take over the copy's path; the copy row goes."""
+def _move_to_copies(conn: sqlite3.Connection) -> set[int]:
+    """Missing photos whose exact copy is present take over the copy's path; the copy row goes. Returns
+    the ids of the photos moved."""
     rows = conn.execute(
         "SELECT p.id, c.id AS copy_id, c.path, c.size, c.mtime_ns FROM photos p"
         " JOIN photos c ON c.part_of = p.id AND c.part_kind = ? AND c.status != 'missing'"
@@ -288,21 +289,25 @@ def _move_to_copies(conn: sqlite3.Connection) -> int:
         (COPY,),
     ).fetchall()
     now = utc_now()
+    moved = set()
     for row in rows:
         if not os.path.lexists(row["path"]):
             continue
+        moved.add(int(row["id"]))
         conn.execute("DELETE FROM photos WHERE id = ?", (row["copy_id"],))
         conn.execute(
             "UPDATE photos SET path = CAST(? AS TEXT), size = ?, mtime_ns = ?, status = 'indexed',"
             " skip_reason = NULL, updated_at = ? WHERE id = ?",
             (db_path(row["path"]), row["size"], row["mtime_ns"], now, row["id"]),
         )
-    return len(rows)
+    return moved
 
 
 def mark_excluded(catalog: Catalog, folders: Sequence[tuple[str, str]]) -> int:
     """Rows under folders the app wrote (an export, a library), indexed by an older version: skipped with
     the folder's reason, to be read again (retry) should the folder stop being one."""
+    if not folders:
+        return 0
     changed = []
     for row in catalog.conn.execute("SELECT id, path FROM photos WHERE status = 'indexed' OR part_of IS NOT NULL"):
         for folder, why in folders:

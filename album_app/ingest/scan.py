@@ -135,8 +135,9 @@ def scan(
     summary.cancelled = cancel.cancelled
     if not summary.cancelled:
         summary.missing += mark_missing(catalog, folders, {f.path for f in files})
-        candidates = pair_candidates(catalog, folders)
-        apply_pairs(catalog, candidates, find_parts(candidates))
+        if todo or summary.missing:  # pairs change only when files do
+            candidates = pair_candidates(catalog, folders)
+            apply_pairs(catalog, candidates, find_parts(candidates))
         summary.parts = _parts_among(catalog, files)
     summary.seconds = time.monotonic() - started
     return summary

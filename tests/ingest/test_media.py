@@ -267,3 +267,22 @@ def test_an_older_catalog_reads_its_skipped_videos_again(tmp_path, library):
     summary = cli_scan(library, folder)
     assert (summary["indexed"], summary["unchanged"]) == (1, 0)
     assert (library / "catalog.db.v3.bak").exists()
+
+
+def test_pairs_need_the_same_stem_and_agreeing_times_and_a_live_video_is_short():
+    from album_app.ingest.pairing import LIVE, RAW, Candidate, find_parts
+
+    def item(id_: int, name: str, fmt: str, kind: str = "photo", at: str | None = "2024-06-12T15:30:00",
+             ts: float | None = 1_718_206_200.0, duration: float | None = None) -> Candidate:
+        return Candidate(id_, f"/card/{name}", fmt, kind, at, ts, duration, None)
+
+    found = find_parts([
+        item(1, "IMG_1.HEIC", "HEIF"), item(2, "IMG_1.MOV", "MOV", "video", ts=1_718_206_198.5, duration=2.9),
+        item(3, "IMG_2.HEIC", "HEIF"), item(4, "IMG_2.MOV", "MOV", "video", duration=45.0),  # a real video
+        item(5, "IMG_3.JPG", "JPEG"), item(6, "IMG_3.MOV", "MOV", "video", at="2024-06-13T09:00:00",
+                                           ts=1_718_269_200.0, duration=3.0),  # same stem, another day
+        item(7, "DSC_9.JPG", "JPEG"), item(8, "DSC_9.NEF", "NEF"),
+        item(9, "DSC_10.JPG", "JPEG"), item(10, "DSC_10.NEF", "NEF", at="2024-06-12T18:00:00", ts=1_718_215_200.0),
+        item(11, "elsewhere/DSC_9.NEF", "NEF"),  # another folder
+    ])
+    assert found == {2: (1, LIVE), 8: (7, RAW)}
