@@ -160,7 +160,7 @@ def _analyse_photo(result: Analysis, data: bytes, spec: InputSpec | None, thumbn
     own_xmp = parse(packet(data))
     meta = with_xmp(meta, _sidecar(result), own_xmp)
     extras: dict[str, Any] = {}
-    motion = motion_video(data, own_xmp)
+    motion = motion_video(data, own_xmp, meta.make)
     if motion is not None:
         extras["motion_offset"], extras["motion_length"] = motion
     if (meta.make or "").lower().startswith("apple"):

@@ -18,14 +18,15 @@ _APPLE_CONTENT_ID_TAG = 0x0011
 _BOX_TYPES_SEEN_IN_MP4 = {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"uuid", b"meta", b"udta", b"mfra"}
 
 
-def motion_video(data: bytes, xmp: Xmp) -> tuple[int, int] | None:
-    """(offset, length) of the MP4 embedded in a motion photo, or None. Checked: it must start with 'ftyp'."""
+def motion_video(data: bytes, xmp: Xmp, make: str | None = None) -> tuple[int, int] | None:
+    """(offset, length) of the MP4 embedded in a motion photo, or None. Checked: it must start with 'ftyp'.
+    Samsung's marker is looked for only in Samsung photos (a search through a whole file costs milliseconds)."""
     size = len(data)
     candidates = []
     for from_end in (xmp.motion_photo_length, xmp.micro_video_offset):
         if from_end:
             candidates.append(size - from_end)
-    marker = data.rfind(_SAMSUNG_MARKER)
+    marker = data.rfind(_SAMSUNG_MARKER) if (make or "").lower().startswith("samsung") else -1
     if marker >= 0:
         candidates.append(marker + len(_SAMSUNG_MARKER))
     box = _top_level_box(data, b"mpvd")

@@ -17,6 +17,7 @@ from album_app.ingest.exif import trusted_time
 
 #: Larger sidecars are not metadata of one photo; parsing them could cost anything.
 MAX_XMP_BYTES = 2 * 1024 * 1024
+_SEARCHED_BYTES = 1024 * 1024
 
 _NS = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -50,14 +51,28 @@ class Xmp:
 
 
 def packet(data: bytes) -> bytes | None:
-    """The file's own XMP packet (JPEG APP1, HEIC/TIFF/PNG/WebP items alike), or None."""
-    start = data.find(b"<x:xmpmeta")
+    """The file's own XMP packet, or None: in a JPEG's APP1 segments (read up to the image data), elsewhere
+    (HEIC, TIFF, PNG, WebP) within the first MB, where writers put it. Searching a whole camera file
+    would cost milliseconds a photo."""
+    region = _jpeg_header(data) if data[:2] == b"\xff\xd8" else data[:_SEARCHED_BYTES]
+    start = region.find(b"<x:xmpmeta")
     if start < 0:
         return None
-    end = data.find(b"</x:xmpmeta>", start)
+    end = region.find(b"</x:xmpmeta>", start)
     if end < 0 or end - start > MAX_XMP_BYTES:
         return None
-    return data[start : end + len(b"</x:xmpmeta>")]
+    return region[start : end + len(b"</x:xmpmeta>")]
+
+
+def _jpeg_header(data: bytes) -> bytes:
+    """A JPEG's bytes up to its first scan (the APPn segments hold EXIF and XMP; the rest is pixels)."""
+    at = 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        if marker == 0xDA:  # start of scan
+            break
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+    return data[:at]
 
 
 def parse(text: bytes | None) -> Xmp:
