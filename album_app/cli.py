@@ -94,6 +94,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
             print(f"  {summary.still_skipped} of the unchanged files were skipped before (reasons below)")
         if summary.parts:
             print(f"  {summary.parts} files are parts of other items (Live Photo videos, RAW+JPEG pairs, copies)")
+        if summary.unreadable:
+            print(f"  {summary.unreadable} known photos could not be read now: kept as they were, read again next scan")
         for folder in summary.excluded_folders:
             print(f"  not scanned: {folder['path']} ({folder['why']})")
         for reason, count in sorted(summary.skip_reasons.items(), key=lambda item: -item[1]):

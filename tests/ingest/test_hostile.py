@@ -106,6 +106,30 @@ def test_a_folder_unplugged_mid_scan_is_read_again_when_it_is_back(tmp_path, lib
     assert counts == {"indexed": 5}
 
 
+def test_a_known_photo_that_vanishes_while_read_is_missing_not_skipped_and_keeps_its_metadata(
+    tmp_path, library, make_photo, monkeypatch
+):
+    from datetime import datetime
+
+    photos = tmp_path / "photos"
+    photo = make_photo(photos / "card" / "a.jpg", taken=datetime(2024, 6, 12, 15, 30))
+    real_walk = scan_module.walk
+    with Catalog(resolve_library(library)) as catalog:
+        scan(catalog, [photos], workers=0)
+        os.utime(photo, ns=(photo.stat().st_atime_ns, photo.stat().st_mtime_ns + 10**9))  # touched: read again
+
+        def walk_then_unplug(*args, **kwargs):
+            found = list(real_walk(*args, **kwargs))
+            (photos / "card").rename(tmp_path / "away")
+            return iter(found)
+
+        monkeypatch.setattr(scan_module, "walk", walk_then_unplug)
+        summary = scan(catalog, [photos], workers=0)
+        record = photo_records(catalog)[0]
+    assert (summary.missing, summary.skipped) == (1, 0)
+    assert (record["status"], record["taken_at"]) == ("missing", "2024-06-12T15:30:00")
+
+
 def _without_file_access_override() -> tuple[str, ...]:
     """A prefix that makes chmod 000 bite: root reads every file, so drop that power for the command."""
     if os.geteuid() != 0:
