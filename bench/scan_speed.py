@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -37,24 +38,32 @@ OUT = REPO / "bench" / "out" / "scan_speed"
 SIZE = (4000, 3000)
 
 
-def make_photos(count: int, seed: int = 0) -> list[Path]:
-    folder = OUT / f"photos-{count}-{seed}"
-    done = folder / ".complete"
-    if done.exists():
-        return sorted(folder.glob("*.jpg"))
+def cached_files(name: str, pattern: str, count: int, make_one: Callable[[Path, int], None]) -> list[Path]:
+    """Files made once under bench/out/scan_speed/NAME (``make_one(folder, index)`` each), then reused."""
+    folder = OUT / name
+    if (folder / ".complete").exists():
+        return sorted(folder.glob(pattern))
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    sources, rng = _sources(), np.random.default_rng(seed)
     for index in range(count):
+        make_one(folder, index)
+        print(f"\rmaking {name} {index + 1}/{count}", end="", file=sys.stderr)
+    print(file=sys.stderr)
+    (folder / ".complete").touch()
+    return sorted(folder.glob(pattern))
+
+
+def make_photos(count: int, seed: int = 0) -> list[Path]:
+    sources, rng = _sources(), np.random.default_rng(seed)
+
+    def one(folder: Path, index: int) -> None:
         image = _camera_like(sources[int(rng.integers(len(sources)))], rng)
         exif = Image.Exif()
         exif[0x010F], exif[0x0110] = "BenchCam", "BC-12"
         exif.get_ifd(0x8769)[0x9003] = f"2024:06:{1 + index % 28:02d} 12:{index % 60:02d}:00"
         image.save(folder / f"IMG_{index:04d}.jpg", "JPEG", quality=92, exif=exif.tobytes())
-        print(f"\rmaking photos {index + 1}/{count}", end="", file=sys.stderr)
-    print(file=sys.stderr)
-    done.touch()
-    return sorted(folder.glob("*.jpg"))
+
+    return cached_files(f"photos-{count}-{seed}", "*.jpg", count, one)
 
 
 def _camera_like(source: Path, rng: np.random.Generator, size: tuple[int, int] = SIZE) -> Image.Image:
@@ -78,40 +87,29 @@ def make_heics(count: int, seed: int = 0) -> list[Path]:
     import pillow_heif
 
     pillow_heif.register_heif_opener()
-    folder = OUT / f"heic-{count}-{seed}"
-    if (folder / ".complete").exists():
-        return sorted(folder.glob("*.HEIC"))
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
     sources, rng = _sources(), np.random.default_rng(seed)
-    for index in range(count):
+
+    def one(folder: Path, index: int) -> None:
         image = _camera_like(sources[int(rng.integers(len(sources)))], rng, (4032, 3024))
         exif = Image.Exif()
         exif[0x010F], exif[0x0110] = "Apple", "iPhone 13 Pro"
         exif.get_ifd(0x8769)[0x9003] = f"2024:06:{1 + index % 28:02d} 12:{index % 60:02d}:00"
         image.save(folder / f"IMG_{index:04d}.HEIC", "HEIF", quality=50, thumbnails=[320], exif=exif.tobytes(),
                    enc_params={"preset": "ultrafast"})
-        print(f"\rmaking HEICs {index + 1}/{count}", end="", file=sys.stderr)
-    print(file=sys.stderr)
-    (folder / ".complete").touch()
-    return sorted(folder.glob("*.HEIC"))
+
+    return cached_files(f"heic-{count}-{seed}", "*.HEIC", count, one)
 
 
 def make_videos(count: int, seconds: int = 60, seed: int = 0) -> list[Path]:
     """Phone-like videos: 1920×1080, 30 fps, H.264 with a key frame a second, a slow pan over a real photo
-    with sensor grain (~10–20 Mbit/s, like a phone), QuickTime creation time and location."""
+    with sensor grain (~5 Mbit/s here; phones write 10–20), QuickTime creation time and location."""
     import av
 
-    folder = OUT / f"video-{count}-{seconds}-{seed}"
-    if (folder / ".complete").exists():
-        return sorted(folder.glob("*.mp4"))
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
     sources, rng = _sources(), np.random.default_rng(seed)
-    for index in range(count):
+
+    def one(folder: Path, index: int) -> None:
         scene = np.asarray(_camera_like(sources[int(rng.integers(len(sources)))], rng, (2400, 1350)))
-        path = folder / f"VID_{index:04d}.mp4"
-        with av.open(str(path), "w") as container:
+        with av.open(str(folder / f"VID_{index:04d}.mp4"), "w") as container:
             container.metadata["creation_time"] = f"2024-06-{1 + index % 28:02d}T12:00:00.000000Z"
             container.metadata["location"] = "+38.7223-009.1393/"
             stream = container.add_stream("libx264", rate=30, options={"g": "30", "preset": "ultrafast", "crf": "23"})
@@ -124,10 +122,8 @@ def make_videos(count: int, seconds: int = 60, seed: int = 0) -> list[Path]:
                     container.mux(packet)
             for packet in stream.encode():
                 container.mux(packet)
-        print(f"\rmaking videos {index + 1}/{count}", end="", file=sys.stderr)
-    print(file=sys.stderr)
-    (folder / ".complete").touch()
-    return sorted(folder.glob("*.mp4"))
+
+    return cached_files(f"video-{count}-{seconds}-{seed}", "*.mp4", count, one)
 
 
 def heic_full(path: Path) -> None:
