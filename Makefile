@@ -50,7 +50,7 @@ default-model: $(STAMP_DEV)
 
 # Renders the main window with a sample library made from ../shared/data into docs/screenshots/.
 screenshots: $(STAMP_DEV)
-	QT_QPA_PLATFORM=offscreen $(PY) -m album_app.gui.screenshots docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(PY) docs/make_screenshots.py docs/screenshots
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -19,7 +19,7 @@ from album_app.catalog import Catalog, CatalogError
 from album_app.library import LibraryPaths, resolve_library
 
 if TYPE_CHECKING:  # imported where used: onnxruntime is slow to load
-    from album_app.albums.rotation import RotationModel
+    from album_app.models.rotation import RotationModel
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -66,7 +66,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     with open_catalog(args, writer=True) as catalog:
         encoder = None
         if not args.no_embed:
-            from album_app.embed.active import open_active_encoder
+            from album_app.models.active import open_active_encoder
 
             encoder, warnings = open_active_encoder(catalog)
             for message in warnings:
@@ -144,8 +144,8 @@ def cmd_embeddings(args: argparse.Namespace) -> int:
 
     from album_app.catalog.codes import load_codes
     from album_app.catalog.photos import photo_records
-    from album_app.embed.active import open_active_encoder
     from album_app.ingest.reembed import embed_pending
+    from album_app.models.active import open_active_encoder
 
     override = Path(args.model) if args.model else None
     with open_catalog(args, writer=True) as catalog:
@@ -163,7 +163,7 @@ def cmd_embeddings(args: argparse.Namespace) -> int:
 
 @command("cluster", "suggest albums (keeps every edit you made)")
 def cmd_cluster(args: argparse.Namespace) -> int:
-    from album_app.albums import service
+    from album_app.services import clustering as service
 
     with open_catalog(args, writer=True) as catalog:
         if args.album_models:
@@ -219,8 +219,8 @@ def cmd_albums(args: argparse.Namespace) -> int:
 
 @command("stacks", "list bursts and near-duplicates shown as one photo (nothing is changed)")
 def cmd_stacks(args: argparse.Namespace) -> int:
-    from album_app.albums.stacks import describe, library_stacks, stack_record
     from album_app.catalog import albums as rows
+    from album_app.services.stacks import describe, library_stacks, stack_record
 
     with open_catalog(args, writer=False) as catalog:
         found = library_stacks(catalog)
@@ -262,7 +262,7 @@ def _photo_id(catalog: Catalog, path: str) -> int:
 
 
 def _edit(args: argparse.Namespace, action: Callable[[Catalog], object], done: str) -> int:
-    from album_app.albums.edits import EditError
+    from album_app.services.edits import EditError
 
     with open_catalog(args, writer=True) as catalog:
         try:
@@ -275,21 +275,21 @@ def _edit(args: argparse.Namespace, action: Callable[[Catalog], object], done: s
 
 @command("rename", "rename an album")
 def cmd_rename(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.rename(c, args.id, args.name), f"renamed album {args.id}")
 
 
 @command("merge", "merge albums into the first one")
 def cmd_merge(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.merge(c, args.ids), "merged into album {result}")
 
 
 @command("split", "move photos of an album into a new album")
 def cmd_split(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.split(c, args.id, [_photo_id(c, p) for p in args.photos]),
                  "new album {result}")
@@ -297,28 +297,28 @@ def cmd_split(args: argparse.Namespace) -> int:
 
 @command("move", "move a photo into an album")
 def cmd_move(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.move(c, _photo_id(c, args.photo), args.id), f"moved to album {args.id}")
 
 
 @command("remove", "take a photo out of an album (it will not come back)")
 def cmd_remove(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.remove(c, _photo_id(c, args.photo), args.id), f"removed from album {args.id}")
 
 
 @command("reject", "reject a suggested album (it will not be suggested again)")
 def cmd_reject(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.reject(c, args.id), f"rejected album {args.id}")
 
 
 @command("lock", "accept an album: its photos stay in it")
 def cmd_lock(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.lock(c, args.id, not args.unlock),
                  f"{'unlocked' if args.unlock else 'locked'} album {args.id}")
@@ -326,7 +326,7 @@ def cmd_lock(args: argparse.Namespace) -> int:
 
 @command("undo", "undo the last edit")
 def cmd_undo(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     with open_catalog(args, writer=True) as catalog:
         edit = edits.undo(catalog) if args.command == "undo" else edits.redo(catalog)
@@ -342,11 +342,11 @@ COMMANDS["redo"] = (cmd_undo, "redo the last undone edit")
 
 @command("export", "write albums to folders (links or copies; originals untouched)")
 def cmd_export(args: argparse.Namespace) -> int:
-    from album_app.albums.export import UNSORTED, ExportAlbum, ExportError, export
+    from album_app.services.export import UNSORTED, ExportAlbum, ExportError, export
 
     turns: dict[str, int] | None = None
     if args.turn_suggested:
-        from album_app.albums.rotation import export_turns
+        from album_app.services.rotations import export_turns
 
         library = resolve_library(args.library)
         model = _rotation_model(library, announce=False)
@@ -385,9 +385,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 @command("rotations", "suggest turns for photos that look sideways (the files are never changed)")
 def cmd_rotations(args: argparse.Namespace) -> int:
-    from album_app.albums.rotation import update_suggestions
     from album_app.catalog import extras
     from album_app.catalog.albums import photo_paths
+    from album_app.services.rotations import update_suggestions
 
     library = resolve_library(args.library)
     model = _rotation_model(library, announce=not args.json)
@@ -411,7 +411,7 @@ def cmd_rotations(args: argparse.Namespace) -> int:
 def _rotation_model(library: LibraryPaths, *, announce: bool) -> RotationModel:
     """The library's own rotation model (album-trainer rotation --library) when it has a readable one, else
     the bundled one; why the library's own was passed over, and (``announce``) which one, on stderr."""
-    from album_app.albums.rotation import RotationModel, RotationModelError
+    from album_app.models.rotation import RotationModel, RotationModelError
 
     try:
         model, notes = RotationModel.for_library(library)

@@ -99,7 +99,7 @@ def _ts(when: datetime | None) -> float:
 def _codes(images: list[Image.Image], codes: str) -> tuple[np.ndarray, str]:
     if codes in ("auto", "encoder"):
         try:
-            from album_app.embed import load_encoder
+            from album_app.models import load_encoder
 
             encoder, _ = load_encoder(None)
             return encoder.embed_images(images), f"encoder {encoder.model_id}"

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from album_app.albums.album_models import (
+from album_app.models.album_ae import (
     INDEX_NAME,
     AlbumModels,
     AlbumScorer,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from album_app.albums.export import MANIFEST, ExportAlbum, export, safe_name, unique
+from album_app.services.export import MANIFEST, ExportAlbum, export, safe_name, unique
 
 
 @pytest.mark.parametrize(

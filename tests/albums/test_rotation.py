@@ -10,16 +10,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from album_app.albums.rotation import (
+from album_app.models.rotation import (
     ORIENTATION_TAG,
     RotationModel,
     RotationModelError,
     RotationSuggestion,
     default_rotation_model_path,
     is_holdout,
-    rotate_for_export,
     turn_clockwise,
 )
+from album_app.services.rotations import rotate_for_export
 
 CLASSES = ("buildings", "forest", "glacier", "mountain", "sea", "street")
 SCENES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "intel-scenes" / "train"

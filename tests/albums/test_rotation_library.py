@@ -14,16 +14,16 @@ import numpy as np
 import pytest
 from rotation_photos import landscape
 
-from album_app.albums.rotation import (
+from album_app.catalog import Catalog
+from album_app.cli import EXIT_OK, main
+from album_app.library import resolve_library
+from album_app.models.rotation import (
     RotationModel,
     default_rotation_model_path,
     holdout_turn,
     library_rotation_model_path,
     turn_figures,
 )
-from album_app.catalog import Catalog
-from album_app.cli import EXIT_OK, main
-from album_app.library import resolve_library
 
 OTHER_ID = "0123456789abcdef"
 
@@ -182,7 +182,7 @@ def photo_ids(root: Path) -> dict[str, int]:
 def test_update_suggestions_stores_and_a_new_model_id_looks_again(sideways):
     from dataclasses import replace
 
-    from album_app.albums.rotation import current_suggestions, update_suggestions
+    from album_app.services.rotations import current_suggestions, update_suggestions
 
     root, upright, turned = sideways
     before = {p: fingerprint(p) for p in (upright, turned)}
@@ -204,9 +204,9 @@ def test_update_suggestions_stores_and_a_new_model_id_looks_again(sideways):
 
 
 def test_judge_photos_stops_at_the_cancel_token_keeping_what_it_judged(sideways):
-    from album_app.albums.rotation import judge_photos
     from album_app.catalog.extras import photos_without_rotation
     from album_app.progress import CancelToken
+    from album_app.services.rotations import judge_photos
 
     root, _, _ = sideways
     model = RotationModel.load()
@@ -267,8 +267,8 @@ def test_export_turn_suggested_writes_a_turned_copy_and_leaves_the_originals(sid
 
 
 def test_export_turns_from_a_reader_judges_unseen_photos_without_storing(sideways):
-    from album_app.albums.rotation import export_turns
     from album_app.catalog.extras import dismiss_rotation, store_rotations
+    from album_app.services.rotations import export_turns
 
     root, _, turned = sideways
     model = RotationModel.load()

@@ -6,9 +6,7 @@ import numpy as np
 import pytest
 from burst_library import MODEL, build
 
-from album_app.albums import stacks as stacks_module
 from album_app.albums.features import LibraryView
-from album_app.albums.stacks import EMPTY, LibraryStacks, library_stacks, stacks_of_view
 from album_app.catalog import Catalog
 from album_app.catalog.codes import set_active_model
 from album_app.catalog.photos import IndexedFile, write_files
@@ -16,6 +14,8 @@ from album_app.catalog.views import codes_fingerprint
 from album_app.ingest.meta import PhotoMeta
 from album_app.library import resolve_library
 from album_app.progress import Cancelled, CancelToken
+from album_app.services import stacks as stacks_module
+from album_app.services.stacks import EMPTY, LibraryStacks, library_stacks, stacks_of_view
 
 T0 = 1_700_000_000.0
 

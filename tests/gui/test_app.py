@@ -60,7 +60,7 @@ def test_uncaught_exceptions_are_logged_and_shown_as_sentences():
 
 
 def test_human_messages():
-    from album_app.albums.export import ExportError
+    from album_app.services.export import ExportError
 
     assert human_message(ExportError("The disk is full.")) == "The disk is full."
     assert human_message(PermissionError(13, "Permission denied", "/photos")) == "Permission denied: /photos"

@@ -10,10 +10,9 @@ from pathlib import Path
 
 from album_app.catalog import Catalog
 from album_app.catalog.codes import active_model, register_model, set_active_model
-from album_app.embed import published
-from album_app.embed.encoder import Encoder
-from album_app.embed.model import default_model_path, load_encoder
 from album_app.library import LibraryPaths
+from album_app.models import published
+from album_app.models.encoder import Encoder, default_model_path, load_encoder
 
 
 def model_path_in_use(paths: LibraryPaths, active_path: str | None) -> Path | None:

@@ -8,10 +8,10 @@ import pytest
 
 from album_app.catalog import Catalog
 from album_app.catalog.codes import active_model, model_history
-from album_app.embed import published
-from album_app.embed.active import open_active_encoder
-from album_app.embed.model import default_model_path, read_contract
 from album_app.library import resolve_library
+from album_app.models import published
+from album_app.models.active import open_active_encoder
+from album_app.models.encoder import default_model_path, read_contract
 
 
 def publish_copy_of_default(paths) -> str:

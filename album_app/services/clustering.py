@@ -12,13 +12,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from album_app.albums.describe import describe_albums
 from album_app.albums.features import FusionWeights, LibraryView
 from album_app.albums.pipeline import Suggestion, place_new, suggest_albums
 from album_app.albums.reconcile import reconcile
 from album_app.catalog import Catalog, CatalogError
 from album_app.catalog import albums as rows
 from album_app.catalog.codes import active_model
+from album_app.services.describe import describe_albums
 
 WEIGHTS_KEY = "fusion_weights"
 # "on": accepted albums' own autoencoders place new EXIF-less photos the nearest rule left Unsorted; "off":
@@ -89,7 +89,7 @@ def update(catalog: Catalog, *, weights: FusionWeights | None = None) -> Cluster
     labels = np.array([label_of_album.get(album_of.get(pid, -1), -1) for pid in view.photo_ids.tolist()])
     suggestion = place_new(view, labels, np.flatnonzero(is_new), weights=weights or load_weights(catalog))
     if use_album_models(catalog):
-        from album_app.albums.album_models import second_opinion
+        from album_app.services.album_opinion import second_opinion
 
         second_opinion(catalog, view, suggestion, np.flatnonzero(is_new), album_ids)
     _apply(catalog, view, suggestion, only=set(view.photo_ids[is_new].tolist()), album_ids=album_ids)

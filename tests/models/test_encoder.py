@@ -1,4 +1,4 @@
-"""album_app.embed: contract reading, refusals with human messages, fallback, batched embedding.
+"""album_app.models: contract reading, refusals with human messages, fallback, batched embedding.
 
 Models are built here with onnx.helper (no torch): GlobalAveragePool -> Flatten -> MatMul.
 """
@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from album_app.embed import Encoder, ModelError, default_model_path, load_encoder, read_contract
-from album_app.embed import model as embed_model
+from album_app.models import Encoder, ModelError, default_model_path, load_encoder, read_contract
+from album_app.models import encoder as embed_model
 from album_app.preprocess import InputSpec, model_pixels
 
 onnx = pytest.importorskip("onnx")
@@ -199,5 +199,5 @@ def test_bundled_model_honours_the_contract() -> None:
 
 
 def test_embed_imports_no_torch() -> None:
-    code = "import sys, album_app.embed; sys.exit(1 if 'torch' in sys.modules else 0)"
+    code = "import sys, album_app.models; sys.exit(1 if 'torch' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

@@ -5,8 +5,8 @@ Running it again brings DEST up to date: files it made before and no longer want
 written under a temporary name and renamed, so an interrupted export leaves nothing half-written
 under a final name.
 
-A photo may be exported turned (``turns``: the rotation suggestions, albums.rotation.export_turns): its
-file in DEST is then a turned copy (albums.rotation.rotate_for_export), whatever the mode, written the
+A photo may be exported turned (``turns``: the rotation suggestions, services.rotations.export_turns): its
+file in DEST is then a turned copy (services.rotations.rotate_for_export), whatever the mode, written the
 same way, and the manifest says so, so that a re-run without the turn puts the link or copy back.
 """
 
@@ -188,7 +188,7 @@ def _fresh_partial(source: Path, target: Path) -> Path:
 def _place_turned(source: Path, target: Path, quarter_turns: int) -> None:
     """Make ``target`` a turned copy of ``source``: written under a temporary name, then renamed into place
     (over a link to the original from an earlier export too; the original is only read)."""
-    from album_app.albums.rotation import rotate_for_export  # onnxruntime: only when a photo is turned
+    from album_app.services.rotations import rotate_for_export  # onnxruntime: only when a photo is turned
 
     partial = _fresh_partial(source, target)
     try:

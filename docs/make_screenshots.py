@@ -1,4 +1,4 @@
-"""Render the window as a person first sees it: ``python -m album_app.gui.screenshots OUT_DIR``.
+"""Render the window as a person first sees it: ``python docs/make_screenshots.py OUT_DIR``.
 
 Builds a sample library in a temporary folder from ../shared/data (the exif-samples GPS walk in
 Arezzo, plus intel-scenes photos given synthetic EXIF time, place and camera in temporary copies;
@@ -282,7 +282,7 @@ def render(out: Path, data: Path = DATA) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m album_app.gui.screenshots OUT_DIR", file=sys.stderr)
+        print("usage: python docs/make_screenshots.py OUT_DIR", file=sys.stderr)
         return 2
     render(Path(args[0]))
     return 0

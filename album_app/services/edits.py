@@ -9,10 +9,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 
-from album_app.albums.describe import describe_albums
 from album_app.catalog import Catalog
 from album_app.catalog import albums as rows
 from album_app.catalog.albums import EditRecord, edit_history
+from album_app.services.describe import describe_albums
 
 
 class EditError(Exception):
