@@ -145,13 +145,8 @@ def _apply(catalog: Catalog, view: LibraryView, suggestion: Suggestion, *, only:
             album_id = created.get(target, target) if target is not None else None
             i = index_of[pid]
             rows.place(conn, pid, album_id, confidence=float(suggestion.confidence[i]), reason=suggestion.reason[i])
-        live = conn.execute("SELECT id FROM albums WHERE rejected = 0").fetchall()
-        for (album_id,) in live:
-            row = conn.execute("SELECT locked, name, origin FROM albums WHERE id = ?", (album_id,)).fetchone()
-            has_members = conn.execute("SELECT 1 FROM placements WHERE album_id = ? LIMIT 1", (album_id,)).fetchone()
-            if not has_members and not row["locked"]:
-                rows.delete_album(conn, album_id)
-        describe_albums(conn, [a for (a,) in conn.execute("SELECT id FROM albums WHERE rejected = 0")])
+        rows.delete_empty_albums(conn)
+        describe_albums(conn, rows.live_album_ids(conn))
 
 
 def _report(catalog: Catalog, method: str, photos: int, new: int, *, incremental: bool) -> ClusterReport:

@@ -15,16 +15,12 @@ from album_app.catalog import albums as rows
 def describe_albums(conn: sqlite3.Connection, album_ids: Sequence[int]) -> None:
     """Refresh the automatic name, dates, place and cover of these albums from their members."""
     for album_id in album_ids:
-        members = conn.execute(
-            "SELECT p.id, m.taken_ts, m.lat, m.lon FROM placements pl JOIN photos p ON p.id = pl.photo_id"
-            " LEFT JOIN photo_meta m ON m.photo_id = p.id WHERE pl.album_id = ? ORDER BY m.taken_ts, p.id",
-            (album_id,),
-        ).fetchall()
+        members = rows.member_facts(conn, album_id)
         if not members:
             continue
 
-        def column(index: int, rows_: list[sqlite3.Row] = members) -> np.ndarray:
-            return np.array([np.nan if r[index] is None else r[index] for r in rows_], dtype=np.float64)
+        def column(index: int, facts: list[rows.MemberFact] = members) -> np.ndarray:
+            return np.array([np.nan if r[index] is None else r[index] for r in facts], dtype=np.float64)
 
         description = describe_album(column(1), column(2), column(3))
         cover = members[len(members) // 2][0]

@@ -20,20 +20,15 @@ class EditError(Exception):
 
 
 def _album_row(conn: sqlite3.Connection, album_id: int) -> sqlite3.Row:
-    row = conn.execute("SELECT * FROM albums WHERE id = ?", (album_id,)).fetchone()
+    row = rows.album_record(conn, album_id)
     if row is None or row["rejected"]:
         raise EditError(f"No album with id {album_id}.")
     return row
 
 
-def _members(conn: sqlite3.Connection, album_id: int) -> list[int]:
-    return [int(r[0]) for r in conn.execute("SELECT photo_id FROM placements WHERE album_id = ?", (album_id,))]
-
-
 def _check_photos(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> None:
     for photo_id in photo_ids:
-        row = conn.execute("SELECT status FROM photos WHERE id = ?", (photo_id,)).fetchone()
-        if row is None:
+        if not rows.photo_exists(conn, photo_id):
             raise EditError(f"No photo with id {photo_id}.")
 
 
@@ -72,7 +67,7 @@ def merge(catalog: Catalog, album_ids: Sequence[int]) -> int:
     for album_id in album_ids:
         _album_row(catalog.conn, album_id)
     target, others = album_ids[0], album_ids[1:]
-    photos = [p for a in album_ids for p in _members(catalog.conn, a)]
+    photos = [p for a in album_ids for p in rows.album_member_ids(catalog.conn, a)]
 
     def apply(conn: sqlite3.Connection) -> list[int]:
         for photo in photos:
@@ -87,7 +82,7 @@ def merge(catalog: Catalog, album_ids: Sequence[int]) -> int:
 def split(catalog: Catalog, album_id: int, photo_ids: Sequence[int]) -> int:
     """Move some photos of an album into a new album of their own; returns the new album's id."""
     row = _album_row(catalog.conn, album_id)
-    members = set(_members(catalog.conn, album_id))
+    members = set(rows.album_member_ids(catalog.conn, album_id))
     chosen = list(dict.fromkeys(photo_ids))
     strangers = [p for p in chosen if p not in members]
     if not chosen or strangers:
@@ -105,11 +100,11 @@ def split(catalog: Catalog, album_id: int, photo_ids: Sequence[int]) -> int:
 def move(catalog: Catalog, photo_id: int, album_id: int) -> int:
     _album_row(catalog.conn, album_id)
     _check_photos(catalog.conn, [photo_id])
-    source = catalog.conn.execute("SELECT album_id FROM placements WHERE photo_id = ?", (photo_id,)).fetchone()
-    album_ids = [album_id] + ([source[0]] if source and source[0] not in (None, album_id) else [])
+    source = rows.album_of_photo(catalog.conn, photo_id)
+    album_ids = [album_id] + ([source] if source not in (None, album_id) else [])
 
     def apply(conn: sqlite3.Connection) -> list[int]:
-        conn.execute("DELETE FROM exclusions WHERE album_id = ? AND photo_id = ?", (album_id, photo_id))
+        rows.include(conn, album_id, photo_id)
         rows.place(conn, photo_id, album_id, pinned=True, confidence=1.0, reason="moved here by you")
         return []
 
@@ -118,7 +113,7 @@ def move(catalog: Catalog, photo_id: int, album_id: int) -> int:
 
 def remove(catalog: Catalog, photo_id: int, album_id: int) -> int:
     _album_row(catalog.conn, album_id)
-    if photo_id not in _members(catalog.conn, album_id):
+    if photo_id not in rows.album_member_ids(catalog.conn, album_id):
         raise EditError(f"Photo {photo_id} is not in album {album_id}.")
 
     def apply(conn: sqlite3.Connection) -> list[int]:
@@ -132,7 +127,7 @@ def remove(catalog: Catalog, photo_id: int, album_id: int) -> int:
 def reject(catalog: Catalog, album_id: int) -> int:
     """Dissolve a suggestion: its photos go to Unsorted and the same group is not suggested again."""
     _album_row(catalog.conn, album_id)
-    photos = _members(catalog.conn, album_id)
+    photos = rows.album_member_ids(catalog.conn, album_id)
 
     def apply(conn: sqlite3.Connection) -> list[int]:
         rows.exclude(conn, album_id, photos)
@@ -148,8 +143,7 @@ def create(catalog: Catalog, name: str, photo_ids: Sequence[int]) -> int:
     """A new album of the user's own with these photos (pinned)."""
     _check_photos(catalog.conn, photo_ids)
     chosen = list(dict.fromkeys(photo_ids))
-    touched = sorted({r[0] for p in chosen for r in catalog.conn.execute(
-        "SELECT album_id FROM placements WHERE photo_id = ? AND album_id IS NOT NULL", (p,))})
+    touched = sorted({a for a in (rows.album_of_photo(catalog.conn, p) for p in chosen) if a is not None})
 
     def apply(conn: sqlite3.Connection) -> list[int]:
         new_id = rows.insert_album(conn, origin="user", name=" ".join(name.split()) or None)
