@@ -32,6 +32,8 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from album_app.models import onnx
+
 CONTRACT_KEY = "album_app.album_model"
 CONTRACT_VERSION = "1"
 INPUT_NAME = "code"
@@ -123,20 +125,13 @@ def read_index(directory: str | os.PathLike[str]) -> dict[str, object]:
 
 
 def _session(path: Path) -> ort.InferenceSession:
-    options = ort.SessionOptions()
     # Each model is a few kB of matrix products: one thread, no inter-op pool per model (there may be hundreds).
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    try:
-        return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
-    except Exception as error:  # onnxruntime raises its own pybind exception types
-        raise AlbumModelError(f"{path} is not a readable ONNX model ({str(error).strip()[:200]})") from error
+    return onnx.open_session(path, 1, error=AlbumModelError, what="album model")
 
 
 def read_album_model_info(path: str | os.PathLike[str]) -> AlbumModelInfo:
     path = Path(path)
-    return AlbumModelInfo.from_metadata(dict(_session(path).get_modelmeta().custom_metadata_map), path)
+    return AlbumModelInfo.from_metadata(onnx.metadata(_session(path)), path)
 
 
 # --- scoring (pure numpy) -------------------------------------------------------------------------------
@@ -319,7 +314,7 @@ class AlbumModels:
         for path in paths:
             try:
                 session = _session(path)
-                info = AlbumModelInfo.from_metadata(dict(session.get_modelmeta().custom_metadata_map), path)
+                info = AlbumModelInfo.from_metadata(onnx.metadata(session), path)
             except AlbumModelError as error:
                 stale.append((path, str(error)))
                 continue

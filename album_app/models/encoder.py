@@ -11,9 +11,6 @@ An encoder.onnx carries its contract in metadata_props (written by `album-traine
 from __future__ import annotations
 
 import json
-import os
-import sys
-import sysconfig
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +20,13 @@ import numpy as np
 import onnxruntime as ort
 from PIL import Image
 
-import album_app
+from album_app.models import onnx
+from album_app.models.onnx import bundled_asset
 from album_app.preprocess import InputSpec, model_pixels, normalise
 
 CONTRACT_KEY = "album_app.contract"
 SUPPORTED_CONTRACTS = ("1",)
-ASSET_PARTS = ("assets", "encoder.onnx")
+ENCODER_ASSET = "encoder.onnx"
 
 BATCH = 64  # big enough to keep the convolutions efficient, small enough to stay cache-friendly
 
@@ -107,44 +105,18 @@ class ModelContract:
 
 
 def default_model_path() -> Path:
-    """The bundled encoder: a source checkout's or a frozen app's assets/, else an installed wheel's share/."""
-    candidates = [Path(album_app.__file__).resolve().parent.parent.joinpath(*ASSET_PARTS)]
-    frozen = getattr(sys, "_MEIPASS", None)  # PyInstaller: album_app/ and assets/ both lie in _internal/
-    if frozen:
-        candidates.append(Path(frozen).joinpath(*ASSET_PARTS))
-    # A wheel's data files land in its scheme's data root: the venv, /usr/local on Debian, ~/.local for --user.
-    roots = [
-        sys.prefix,
-        sysconfig.get_path("data"),
-        sysconfig.get_path("data", sysconfig.get_preferred_scheme("user")),
-    ]
-    for root in dict.fromkeys(roots):
-        candidates.append(Path(root, "share", "album_app", *ASSET_PARTS))
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    return candidates[0]
+    """The bundled encoder (see `album_app.models.onnx.bundled_asset`)."""
+    return bundled_asset(ENCODER_ASSET)
 
 
 def open_session(path: Path, threads: int | None = None) -> ort.InferenceSession:
-    """A CPU inference session with graph optimisation on; ModelError for a missing or unreadable file."""
-    if not path.is_file():
-        raise ModelError(f"encoder model not found: {path}")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads or os.cpu_count() or 1
-    options.inter_op_num_threads = 1  # the graph is a chain: parallelism lives inside the convolutions
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3  # errors only: warnings would reach the user's terminal
-    try:
-        return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
-    except Exception as error:  # onnxruntime raises its own pybind exception types
-        detail = str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
-        raise ModelError(f"{path} is not a readable ONNX model ({detail})") from error
+    """An encoder session; ModelError for a missing or unreadable file."""
+    return onnx.open_session(path, threads, error=ModelError, what="encoder model")
 
 
 def contract_from_session(session: ort.InferenceSession, path: Path) -> ModelContract:
     """Read and check the contract of an open session; ModelError says what is wrong."""
-    meta = dict(session.get_modelmeta().custom_metadata_map)
+    meta = onnx.metadata(session)
     version = meta.get(CONTRACT_KEY)
     if version is None:
         raise ModelError(

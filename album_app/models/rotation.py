@@ -28,8 +28,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
-import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,15 +35,16 @@ import numpy as np
 import onnxruntime as ort
 from PIL import Image
 
-import album_app
 from album_app.library import LibraryPaths, resolve_library
+from album_app.models import onnx
+from album_app.models.onnx import bundled_asset
 from album_app.preprocess import InputSpec, model_pixels, normalise, to_rgb, upright
 
 CONTRACT_KEY = "album_app.rotation_model"
 CONTRACT_VERSION = "1"
 INPUT_NAME = "image"
 OUTPUT_NAME = "logits"
-ASSET_PARTS = ("assets", "rotation.onnx")
+ROTATION_ASSET = "rotation.onnx"
 #: A library's own model, in LIBRARY/models/ (written by the trainer as .partial, checked, renamed).
 LIBRARY_MODEL_NAME = "rotation.onnx"
 ORIENTATION_TAG = 0x0112
@@ -77,14 +76,8 @@ def library_rotation_model_path(paths: LibraryPaths) -> Path:
 
 
 def default_rotation_model_path() -> Path:
-    """The bundled model: a checkout's or frozen app's assets/, else an installed wheel's share/."""
-    candidates = [Path(album_app.__file__).resolve().parent.parent.joinpath(*ASSET_PARTS)]
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        candidates.append(Path(frozen).joinpath(*ASSET_PARTS))
-    for root in dict.fromkeys([sys.prefix, sysconfig.get_path("data")]):
-        candidates.append(Path(root, "share", "album_app", *ASSET_PARTS))
-    return next((c for c in candidates if c.is_file()), candidates[0])
+    """The bundled model (see `album_app.models.onnx.bundled_asset`)."""
+    return bundled_asset(ROTATION_ASSET)
 
 
 @dataclass(frozen=True)
@@ -119,17 +112,8 @@ class RotationModel:
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, threads: int = 1) -> RotationModel:
         path = Path(path) if path is not None else default_rotation_model_path()
-        if not path.is_file():
-            raise RotationModelError(f"rotation model not found: {path}")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        try:
-            session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
-        except Exception as error:  # onnxruntime's own exception types
-            raise RotationModelError(f"{path} is not a readable ONNX model ({str(error).strip()[:200]})") from error
-        meta = dict(session.get_modelmeta().custom_metadata_map)
+        session = onnx.open_session(path, max(1, threads), error=RotationModelError, what="rotation model")
+        meta = onnx.metadata(session)
         if meta.get(CONTRACT_KEY) != CONTRACT_VERSION:
             raise RotationModelError(f"{path} is not a rotation model this app reads")
         try:
