@@ -43,6 +43,13 @@ from .features import (
 METHODS = ("events", "affinity", "kmeans", "hdbscan")
 
 
+def event_albums(events: np.ndarray, album_of_event: np.ndarray) -> np.ndarray:
+    """Each photo's album through its event (-1 for photos in no event; with no event at all, every one)."""
+    if len(album_of_event) == 0:  # no photo has a time: nothing was grouped here (place.py takes them all)
+        return np.full(len(events), -1, dtype=np.int64)
+    return np.where(events >= 0, album_of_event[np.maximum(events, 0)], -1)
+
+
 def _scaled_threshold(value: float, weight: float) -> float:
     """A split threshold under a user weight: weight 2 splits at half the distance, 0 never splits."""
     return math.inf if weight <= 0 else value / weight
@@ -252,7 +259,7 @@ class AffinityAlbums(_AlbumBase):
             local = self._propagate(-d2)
             group[block] = block[local]  # each event joins its exemplar (an event index)
         self.event_album_ = group
-        album = np.where(self.events_ >= 0, group[np.maximum(self.events_, 0)], -1)
+        album = event_albums(self.events_, group)
         self.labels_ = renumber_by_time(drop_small(album, self.min_size), X[:, TIME_COL])
         self.n_albums_ = int(self.labels_.max()) + 1 if len(X) else 0
         return self
@@ -334,7 +341,7 @@ class KMeansAlbums(_AlbumBase):
             local = self._choose_k(X, big, points, weight)
         group = np.full(len(atoms), -1, dtype=np.int64)
         group[big] = local
-        album = np.where(self.events_ >= 0, group[np.maximum(self.events_, 0)], -1)
+        album = event_albums(self.events_, group)
         self.labels_ = renumber_by_time(drop_small(album, self.min_size), X[:, TIME_COL])
         self.n_albums_ = int(self.labels_.max()) + 1 if len(X) else 0
         return self
