@@ -146,10 +146,14 @@ def cmd_embeddings(args: argparse.Namespace) -> int:
     from album_app.catalog.photos import photo_records
     from album_app.ingest.reembed import embed_pending
     from album_app.models.active import open_active_encoder
+    from album_app.models.encoder import ModelError
 
     override = Path(args.model) if args.model else None
     with open_catalog(args, writer=True) as catalog:
-        encoder, warnings = open_active_encoder(catalog, override, activate=override is None)
+        try:
+            encoder, warnings = open_active_encoder(catalog, override, activate=override is None)
+        except ModelError as error:
+            raise UserError(f"{error}; no codes written") from error
         for message in warnings:
             warn(message)
         embed_pending(catalog, encoder, progress=None if args.quiet else _stderr_progress())

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PIL import Image
+
 from album_app.catalog import Catalog
-from album_app.catalog.codes import active_model, register_model, set_active_model
+from album_app.catalog.codes import active_model, probe_hashes, register_model, set_active_model
+from album_app.ingest.decode import load_thumbnail
 from album_app.library import LibraryPaths
 from album_app.models import published
-from album_app.models.encoder import Encoder, default_model_path, load_encoder
+from album_app.models.encoder import PROBE_PHOTOS, Encoder, default_model_path, load_encoder, open_encoder
 
 
 def model_path_in_use(paths: LibraryPaths, active_path: str | None) -> Path | None:
@@ -31,17 +34,33 @@ def open_active_encoder(
 ) -> tuple[Encoder, list[str]]:
     """The encoder to embed with, and warnings for the person (e.g. "model X is corrupt, using default").
 
-    With ``activate`` (and a writable catalog) the model that actually loaded is recorded as the
-    one in use, so photos embedded by another model are re-embedded in the background.
+    Every model is tried on some of the library's own thumbnails first: one that gives NaN, zeros or the
+    same code for everything is refused, and the model in use until now (whose codes the catalog holds)
+    stays. An ``override`` (``embeddings --model``) is what the person asked for: refused, it raises
+    ModelError instead of falling back. With ``activate`` (and a writable catalog) the model that actually
+    loaded is recorded as the one in use, so photos embedded by another model are re-embedded in the
+    background.
     """
     record = active_model(catalog)
     chosen = published.current(catalog.paths)
-    path = override if override is not None else model_path_in_use(catalog.paths, record.path if record else None)
-    encoder, warnings = load_encoder(path, threads)
+    probe = library_thumbnails(catalog)
+    if override is not None:
+        encoder, warnings = open_encoder(override, threads, probe), []
+    else:
+        path = model_path_in_use(catalog.paths, record.path if record else None)
+        in_use = Path(record.path) if record else None
+        encoder, warnings = load_encoder(path, threads, probe=probe, fallback=in_use)
     if activate and catalog.writer:
         bundled = encoder.path.resolve() == default_model_path().resolve()
-        summary = dict(chosen.record) if chosen and not bundled else dict(encoder.summary)
+        published_one = chosen is not None and not bundled and encoder.path == chosen.path
+        summary = dict(chosen.record) if published_one else dict(encoder.summary)  # type: ignore[union-attr]
         register_model(catalog, encoder.model_id, str(encoder.path), "bundled" if bundled else "trained", summary)
         if record is None or record.id != encoder.model_id:
             set_active_model(catalog, encoder.model_id)
     return encoder, warnings
+
+
+def library_thumbnails(catalog: Catalog, count: int = PROBE_PHOTOS) -> list[Image.Image]:
+    """Some of the library's own photos (from the thumbnail cache) to try a model on."""
+    found = (load_thumbnail(catalog.paths.thumbnails, h) for h in probe_hashes(catalog, count))
+    return [image for image in found if image is not None]

@@ -28,6 +28,8 @@ CONTRACT_KEY = "album_app.contract"
 SUPPORTED_CONTRACTS = ("1",)
 ENCODER_ASSET = "encoder.onnx"
 
+#: Photos a model is tried on before it is used (see `check_outputs`).
+PROBE_PHOTOS = 16
 BATCH = 64  # big enough to keep the convolutions efficient, small enough to stay cache-friendly
 
 
@@ -184,27 +186,60 @@ def read_contract(path: str | Path) -> ModelContract:
     return contract_from_session(open_session(path, threads=1), path)
 
 
-def open_encoder(path: str | Path, threads: int | None = None) -> Encoder:
+def probe_pixels(spec: InputSpec, photos: Sequence[Image.Image] = ()) -> np.ndarray:
+    """Model input for checking a model's outputs: the given photos (a library's own thumbnails), topped up
+    with a fixed set of varied synthetic pictures (colours, gradients, stripes, noise) when there are few."""
+    images = list(photos)[:PROBE_PHOTOS]
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[0:spec.size, 0:spec.size] / max(spec.size - 1, 1)
+    while len(images) < PROBE_PHOTOS:
+        kind, colour = len(images) % 4, rng.uniform(0, 1, 3)
+        pattern = [x, y, (np.floor(x * 8) % 2), rng.uniform(0, 1, x.shape)][kind]
+        pixels = np.clip(pattern[..., None] * colour + (1 - colour) * 0.3, 0, 1)
+        images.append(Image.fromarray((pixels * 255).astype(np.uint8)))
+    return np.stack([model_pixels(image, spec) for image in images])
+
+
+def check_outputs(encoder: Encoder, photos: Sequence[Image.Image] = ()) -> None:
+    """ModelError when the encoder's codes for varied photos are unusable (NaN, zeros, all alike)."""
+    problems = onnx.output_problems(encoder.embed(probe_pixels(encoder.spec, photos)))
+    if problems:
+        raise ModelError(f"{encoder.path} {'; '.join(problems)}: it cannot tell photos apart")
+
+
+def open_encoder(path: str | Path, threads: int | None = None, probe: Sequence[Image.Image] = ()) -> Encoder:
+    """The encoder at ``path``, its contract and its outputs on ``probe`` photos checked (ModelError)."""
     path = Path(path)
     session = open_session(path, threads)
     contract = contract_from_session(session, path)
-    return Encoder(session, contract.model_id, contract.spec, contract.code_size, path, contract.summary)
+    encoder = Encoder(session, contract.model_id, contract.spec, contract.code_size, path, contract.summary)
+    check_outputs(encoder, probe)
+    return encoder
 
 
-def load_encoder(path: Path | None = None, threads: int | None = None) -> tuple[Encoder, list[str]]:
-    """The encoder at `path`, or the bundled one; the list holds a warning when a fallback happened.
+def load_encoder(
+    path: Path | None = None,
+    threads: int | None = None,
+    *,
+    probe: Sequence[Image.Image] = (),
+    fallback: Path | None = None,
+) -> tuple[Encoder, list[str]]:
+    """The encoder at ``path``, else ``fallback`` (the model in use until now), else the bundled one; the
+    list holds a warning for each model passed over, and why.
 
     Raises ModelError only when the bundled model itself is unusable (a broken installation).
     """
     warnings: list[str] = []
     default = default_model_path()
-    if path is not None:
+    for candidate in dict.fromkeys(c for c in (path, fallback) if c is not None and c != default):
         try:
-            return open_encoder(path, threads), warnings
+            return open_encoder(candidate, threads, probe), warnings
         except ModelError as error:
-            warnings.append(f"{error}. Using the bundled encoder instead ({default}).")
+            warnings.append(f"{error}. It is not used.")
+    if warnings:
+        warnings[-1] = warnings[-1].replace("It is not used.", f"Using the bundled encoder instead ({default}).")
     try:
-        return open_encoder(default, threads), warnings
+        return open_encoder(default, threads, probe), warnings
     except ModelError as error:
         raise ModelError(
             f"the bundled encoder is unusable, the installation looks broken: {error}"

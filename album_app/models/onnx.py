@@ -10,6 +10,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import numpy as np
 import onnxruntime as ort
 
 import album_app
@@ -54,3 +55,28 @@ def bundled_asset(name: str) -> Path:
     ]
     candidates += [Path(root, "share", "album_app", *parts) for root in dict.fromkeys(roots)]
     return next((c for c in candidates if c.is_file()), candidates[0])
+
+
+#: Codes whose spread across varied photos falls below this share of their size tell photos apart by
+#: nothing but rounding: a collapsed model (a trained-to-death fit, weights zeroed by a bad export).
+MIN_RELATIVE_SPREAD = 1e-3
+
+
+def output_problems(outputs: np.ndarray) -> list[str]:
+    """What is wrong with a model's outputs for a batch of different photos (empty: nothing).
+
+    A model that gives NaN, infinities, all zeros or one code for every photo would be accepted by its
+    contract and then quietly break every album; this is checked on real thumbnails before a model is used.
+    """
+    outputs = np.asarray(outputs, dtype=np.float64)
+    if outputs.size == 0:
+        return ["gives no output"]
+    if not np.isfinite(outputs).all():
+        return ["gives NaN or infinite values"]
+    scale = float(np.abs(outputs).max())
+    if scale == 0.0:
+        return ["gives all-zero output"]
+    spread = float(outputs.std(axis=0).max()) if len(outputs) > 1 else scale
+    if spread <= MIN_RELATIVE_SPREAD * scale:
+        return ["gives the same output for every photo"]
+    return []

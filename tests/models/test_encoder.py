@@ -5,7 +5,6 @@ Models are built here with onnx.helper (no torch): GlobalAveragePool -> Flatten 
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -18,57 +17,10 @@ from album_app.models import Encoder, ModelError, default_model_path, load_encod
 from album_app.models import encoder as embed_model
 from album_app.preprocess import InputSpec, model_pixels
 
-onnx = pytest.importorskip("onnx")
-from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+pytest.importorskip("onnx")
+from onnx_models import contract, make_model
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def make_model(
-    path: Path,
-    size: int = 16,
-    code: int = 5,
-    metadata: dict[str, str] | None = None,
-    graph_size: int | None = None,
-    graph_code: int | None = None,
-    batch: int | str = "N",
-) -> Path:
-    """A tiny valid encoder-shaped ONNX model whose metadata (and declared shapes) a test chooses."""
-    graph_size = graph_size or size
-    graph_code = graph_code or code
-    weight = np.arange(3 * graph_code, dtype=np.float32).reshape(3, graph_code) / 10
-    nodes = [
-        helper.make_node("GlobalAveragePool", ["image"], ["pooled"]),
-        helper.make_node("Flatten", ["pooled"], ["flat"]),
-        helper.make_node("MatMul", ["flat", "w"], ["code"]),
-    ]
-    graph = helper.make_graph(
-        nodes,
-        "tiny",
-        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [batch, 3, graph_size, graph_size])],
-        [helper.make_tensor_value_info("code", TensorProto.FLOAT, [batch, graph_code])],
-        initializer=[numpy_helper.from_array(weight, "w")],
-    )
-    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    proto.ir_version = 8
-    if metadata is None:
-        metadata = contract(size, code)
-    for key, value in metadata.items():
-        entry = proto.metadata_props.add()
-        entry.key, entry.value = key, value
-    onnx.save(proto, str(path))
-    return path
-
-
-def contract(size: int = 16, code: int = 5, **spec_changes: object) -> dict[str, str]:
-    spec = InputSpec(size=size, **spec_changes)  # type: ignore[arg-type]
-    return {
-        "album_app.contract": "1",
-        "input_spec": spec.to_json(),
-        "code_size": str(code),
-        "model_id": "0123456789abcdef",
-        "training_summary": json.dumps({"steps": 3}),
-    }
 
 
 @pytest.fixture
