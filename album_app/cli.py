@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from album_app import __version__
 from album_app.catalog import Catalog, CatalogError
+from album_app.catalog.store import catalog_error
 from album_app.library import LibraryPaths, resolve_library
 
 if TYPE_CHECKING:  # imported where used: onnxruntime is slow to load
@@ -536,6 +539,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return function(args)
     except (UserError, CatalogError) as error:
         warn(str(error))
+        return EXIT_ERROR
+    except sqlite3.Error as error:  # a read outside a transaction met a damaged or vanished catalog
+        warn(str(catalog_error(error, resolve_library(args.library).catalog)))
+        return EXIT_ERROR
+    except OSError as error:  # a full or read-only disk, a vanished folder: say which, no traceback
+        if error.errno not in (errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.EIO):
+            raise
+        where = f": {error.filename}" if error.filename else ""
+        warn(f"{error.strerror or error}{where}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         warn("interrupted")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 from PySide6.QtCore import QSettings
@@ -64,6 +65,9 @@ def test_human_messages():
 
     assert human_message(ExportError("The disk is full.")) == "The disk is full."
     assert human_message(PermissionError(13, "Permission denied", "/photos")) == "Permission denied: /photos"
+    full = human_message(sqlite3.OperationalError("database or disk is full"))
+    assert "is full" in full and "nothing was changed" in full
+    assert "is damaged" in human_message(sqlite3.DatabaseError("database disk image is malformed"))
 
 
 def test_window_remembers_geometry_and_folders(open_window, settings, tmp_path):
