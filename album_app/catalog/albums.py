@@ -218,8 +218,9 @@ def include(conn: sqlite3.Connection, album_id: int, photo_id: int) -> None:
     conn.execute("DELETE FROM exclusions WHERE album_id = ? AND photo_id = ?", (album_id, photo_id))
 
 
-def delete_empty_albums(conn: sqlite3.Connection) -> list[int]:
-    """Delete live albums that have no member and are not locked (a locked album stays, even empty)."""
+def delete_empty_albums(conn: sqlite3.Connection, among: Iterable[int] | None = None) -> list[int]:
+    """Delete live albums (all, or those ``among``) that have no member and are not locked: an album an
+    edit, an undo or a re-clustering emptied is gone (a locked album stays, even empty)."""
     empty = [
         int(r[0])
         for r in conn.execute(
@@ -227,6 +228,9 @@ def delete_empty_albums(conn: sqlite3.Connection) -> list[int]:
             " AND NOT EXISTS (SELECT 1 FROM placements pl WHERE pl.album_id = a.id)"
         )
     ]
+    if among is not None:
+        wanted = set(among)
+        empty = [album_id for album_id in empty if album_id in wanted]
     for album_id in empty:
         delete_album(conn, album_id)
     return empty

@@ -34,16 +34,44 @@ def _check_photos(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> None:
 
 def _edit(catalog: Catalog, kind: str, payload: dict[str, object], album_ids: Sequence[int],
           photo_ids: Sequence[int], apply: Callable[[sqlite3.Connection], list[int]]) -> int:
-    """Run ``apply`` in one transaction between two snapshots; it returns albums created (for the after-image)."""
+    """Run ``apply`` in one transaction between two snapshots; it returns albums created (for the after-image).
+
+    An album the edit leaves empty goes (undo brings it back); an edit that changes nothing (accepting an
+    accepted album) is not logged, so undo never has to undo nothing.
+    """
     with catalog.transaction() as conn:
         before = rows.snapshot(conn, album_ids, photo_ids)
         created = apply(conn)
         touched_albums = [*album_ids, *created]
+        rows.delete_empty_albums(conn, album_ids)
         describe_albums(conn, touched_albums)
         after = rows.snapshot(conn, touched_albums, photo_ids)
         before["album_ids"] = touched_albums  # undo must also remove albums the edit created
+        if not created and _unchanged(before, after):
+            return album_ids[0] if album_ids else 0
         rows.log_edit(conn, kind, payload, before, after)
     return created[0] if created else (album_ids[0] if album_ids else 0)
+
+
+def _unchanged(before: dict[str, object], after: dict[str, object]) -> bool:
+    """The same rows, timestamps aside."""
+
+    def rows_of(state: dict[str, object], key: str) -> list[object]:
+        return [{k: v for k, v in row.items() if k != "updated_at"} if isinstance(row, dict) else row
+                for row in state[key]]  # type: ignore[attr-defined]
+
+    return all(rows_of(before, key) == rows_of(after, key) for key in ("albums", "exclusions", "placements"))
+
+
+def _restore(catalog: Catalog, edit: EditRecord, state: dict[str, object], undone: bool) -> None:
+    """Put back one side of an edit; albums that lose their last photo to it go (a later re-clustering may
+    have put photos of the edit in albums of its own)."""
+    with catalog.transaction() as conn:
+        photos = [int(p) for p in state["photo_ids"]]  # type: ignore[attr-defined]
+        holders = {rows.album_of_photo(conn, photo) for photo in photos} - {None}
+        rows.restore(conn, state)
+        rows.delete_empty_albums(conn, holders)  # type: ignore[arg-type]
+        rows.mark_undone(conn, edit.id, undone)
 
 
 def rename(catalog: Catalog, album_id: int, name: str) -> int:
@@ -160,9 +188,7 @@ def undo(catalog: Catalog) -> EditRecord | None:
     if not done:
         return None
     edit = done[-1]
-    with catalog.transaction() as conn:
-        rows.restore(conn, edit.before)
-        rows.mark_undone(conn, edit.id, True)
+    _restore(catalog, edit, edit.before, undone=True)
     return edit
 
 
@@ -172,7 +198,5 @@ def redo(catalog: Catalog) -> EditRecord | None:
     if not undone:
         return None
     edit = undone[0]
-    with catalog.transaction() as conn:
-        rows.restore(conn, edit.after)
-        rows.mark_undone(conn, edit.id, False)
+    _restore(catalog, edit, edit.after, undone=False)
     return edit

@@ -2,61 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-import pytest
+from cli_library import LISBON, album_of, albums, run
 
 from album_app.cli import main
-
-LISBON = (38.7223, -9.1393)
-PARIS = (48.8566, 2.3522)
-
-
-def run(library: Path, *args: str) -> str:
-    import contextlib
-    import io
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["--library", str(library), *args])
-    assert code == 0, f"album-app {' '.join(args)} exited {code}"
-    return out.getvalue()
-
-
-def albums(library: Path) -> dict[str, object]:
-    return json.loads(run(library, "albums", "--json"))
-
-
-def album_of(state: dict[str, object], path: Path) -> int | None:
-    for album in state["albums"]:  # type: ignore[union-attr]
-        if str(path) in album["photos"]:
-            return int(album["id"])
-    return None
-
-
-@pytest.fixture
-def two_trips(tmp_path, make_photo) -> tuple[Path, list[Path], list[Path]]:
-    """Two events a month and 1,450 km apart, six photos each, with EXIF time and GPS."""
-    photos = tmp_path / "photos"
-    start = datetime(2024, 4, 12, 10)
-    lisbon = [make_photo(photos / "lisbon" / f"L{i}.jpg", seed=i, taken=start + timedelta(hours=7 * i),
-                         gps=(LISBON[0] + i * 1e-3, LISBON[1])) for i in range(6)]
-    paris = [make_photo(photos / "paris" / f"P{i}.jpg", seed=100 + i, taken=start + timedelta(days=30, hours=3 * i),
-                        gps=(PARIS[0], PARIS[1] + i * 1e-3)) for i in range(6)]
-    return photos, lisbon, paris
-
-
-@pytest.fixture
-def clustered(tmp_path, two_trips):
-    photos, lisbon, paris = two_trips
-    library = tmp_path / "library"
-    run(library, "scan", str(photos), "--quiet", "--workers", "0")
-    run(library, "cluster")
-    state = albums(library)
-    assert len(state["albums"]) == 2, state
-    return library, photos, lisbon, paris, album_of(state, lisbon[0]), album_of(state, paris[0])
 
 
 def recluster_every_way(library: Path) -> list[dict[str, object]]:

@@ -3,24 +3,13 @@ clustering method gives albums by look alone instead of crashing (issue 12, item
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_library import run
 from PIL import Image
-
-from album_app.cli import main
-
-
-def run(library: Path, *args: str) -> str:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["--library", str(library), *args])
-    assert code == 0, f"album-app {' '.join(args)} exited {code}"
-    return out.getvalue()
 
 
 def look(kind: int, seed: int) -> Image.Image:
