@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from album_app import __version__
+from album_app.albums import USER_METHODS
 from album_app.catalog import Catalog, CatalogError
 from album_app.catalog.store import catalog_error
 from album_app.library import LibraryPaths, resolve_library
+from album_app.services.settings import ALBUM_MODELS_CHOICES, IMBALANCE_RATIO
 
 if TYPE_CHECKING:  # imported where used: onnxruntime is slow to load
     from album_app.models.rotation import RotationModel
@@ -171,11 +173,12 @@ def cmd_embeddings(args: argparse.Namespace) -> int:
 @command("cluster", "suggest albums (keeps every edit you made)")
 def cmd_cluster(args: argparse.Namespace) -> int:
     from album_app.services import clustering as service
+    from album_app.services import settings
 
     with open_catalog(args, writer=True) as catalog:
         if args.album_models:
-            catalog.set_setting(service.ALBUM_MODELS_KEY, args.album_models)
-        weights = service.load_weights(catalog)
+            catalog.set_setting(settings.ALBUM_MODELS_KEY, args.album_models)
+        weights = settings.load_weights(catalog)
         if any(w is not None for w in (args.content_weight, args.time_weight, args.place_weight)):
             from dataclasses import replace
 
@@ -184,7 +187,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
                 **{key: value for key, value in (("content", args.content_weight), ("time", args.time_weight),
                                                   ("place", args.place_weight)) if value is not None},
             )
-            service.save_weights(catalog, weights)
+            settings.save_weights(catalog, weights)
         if args.new_only:
             report = service.update(catalog, weights=weights)
         else:
@@ -472,14 +475,14 @@ def build_parser() -> argparse.ArgumentParser:
     embeddings.add_argument("--quiet", action="store_true")
 
     cluster = commands.add_parser("cluster", parents=[common], help=COMMANDS["cluster"][1])
-    cluster.add_argument("--method", choices=("auto", "kmeans", "affinity", "hdbscan"), default="auto")
+    cluster.add_argument("--method", choices=USER_METHODS, default="auto")
     cluster.add_argument("--k", type=int, help="number of albums for kmeans (default: chosen automatically)")
     cluster.add_argument("--new-only", action="store_true", help="only place photos not clustered yet")
     for name in ("content", "time", "place"):
         cluster.add_argument(f"--{name}-weight", type=float, help=f"weight of {name} (saved for next time)")
-    cluster.add_argument("--album-models", choices=("auto", "on", "off"),
+    cluster.add_argument("--album-models", choices=ALBUM_MODELS_CHOICES,
                          help="let accepted albums' own models place photos the nearest rule left out (saved; "
-                         "auto: when accepted albums differ 20:1 or more in size)")
+                         f"auto: when accepted albums differ {IMBALANCE_RATIO:g}:1 or more in size)")
     cluster.add_argument("--json", action="store_true")
 
     rotations = commands.add_parser("rotations", parents=[common], help=COMMANDS["rotations"][1])

@@ -29,6 +29,7 @@ from sklearn.cluster import AffinityPropagation, KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import silhouette_score
 
+from . import ESTIMATORS
 from .events import GAP_HOURS, JUMP_KM, MIN_ALBUM_SIZE, drop_small, event_table, segment_hours
 from .features import (
     CONTENT_START,
@@ -39,8 +40,6 @@ from .features import (
     TIME_SCALE_H,
     FusionWeights,
 )
-
-METHODS = ("events", "affinity", "kmeans", "hdbscan")
 
 
 def event_albums(events: np.ndarray, album_of_event: np.ndarray) -> np.ndarray:
@@ -597,4 +596,4 @@ def make_estimator(
         return KMeansAlbums(k, weights=weights, random_state=random_state)
     if method == "hdbscan":
         return HDBSCANAlbums(weights=weights, random_state=random_state)
-    raise ValueError(f"unknown album method {method!r}; choose one of auto, {', '.join(METHODS)}")
+    raise ValueError(f"unknown album method {method!r}; choose one of {', '.join(ESTIMATORS)}")

@@ -14,7 +14,8 @@ from typing import TypeVar
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .cluster import METHODS, HDBSCANAlbums, make_estimator, renumber_by_time
+from . import ESTIMATORS, METHODS
+from .cluster import HDBSCANAlbums, make_estimator, renumber_by_time
 from .events import GAP_HOURS, JUMP_KM, MIN_ALBUM_SIZE, EventTable, event_table, segment_hours
 from .features import (
     CONTENT_START,
@@ -74,8 +75,8 @@ class Suggestion:
 def resolve_method(method: str) -> str:
     if method == "auto":
         return AUTO_METHOD
-    if method not in METHODS:
-        raise ValueError(f"unknown album method {method!r}; choose one of auto, {', '.join(METHODS)}")
+    if method not in ESTIMATORS:
+        raise ValueError(f"unknown album method {method!r}; choose one of {', '.join(METHODS)}")
     return method
 
 

@@ -78,8 +78,9 @@ def load_weights(ctx: JobContext) -> object | None:
     """The saved fusion weights (albums.features.FusionWeights), None where clustering is unavailable."""
     if clustering_problem():
         return None
-    service = importlib.import_module("album_app.services.clustering")
-    return service.load_weights(ctx.catalog)
+    from album_app.services.settings import load_weights as saved_weights
+
+    return saved_weights(ctx.catalog)
 
 
 def warm_up(ctx: JobContext) -> str | None:
@@ -238,9 +239,11 @@ def import_folders(
 
 def recluster(ctx: JobContext, method: str, k: int | None, weights: object | None) -> Any:
     service = importlib.import_module("album_app.services.clustering")
+    from album_app.services.settings import save_weights
+
     ctx.progress(Progress("cluster", 0, 0, 0.0, None))
     if weights is not None:
-        service.save_weights(ctx.catalog, weights)
+        save_weights(ctx.catalog, weights)
     return service.recluster(ctx.catalog, method=method, k=k, weights=weights)
 
 

@@ -5,10 +5,9 @@ The clustering itself is pure (pipeline.py); persistence happens here, in one tr
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,17 +18,7 @@ from album_app.catalog import Catalog, CatalogError
 from album_app.catalog import albums as rows
 from album_app.catalog.codes import active_model
 from album_app.services.describe import describe_albums
-
-WEIGHTS_KEY = "fusion_weights"
-# "on": accepted albums' own autoencoders place new EXIF-less photos the nearest rule left Unsorted; "off":
-# never. By default ("auto") only where bench/album_models_quality.py shows them winning: accepted albums
-# that differ a lot in size (100:1: 0.78 of the small albums' new photos placed vs 0.40 by the nearest rule
-# alone; with albums of like size the nearest rule alone keeps more unrelated photos out).
-ALBUM_MODELS_KEY = "album_models"
-ALBUM_MODELS_CHOICES = ("auto", "on", "off")
-#: "auto" turns the album models on when the largest accepted album holds this many times the smallest.
-IMBALANCE_RATIO = 20.0
-METHODS = ("auto", "kmeans", "affinity", "hdbscan")
+from album_app.services.settings import load_weights, use_album_models
 
 
 @dataclass
@@ -40,15 +29,6 @@ class ClusterReport:
     unsorted: int
     new_photos: int
     incremental: bool
-
-
-def load_weights(catalog: Catalog) -> FusionWeights:
-    raw = catalog.setting(WEIGHTS_KEY)
-    return FusionWeights(**json.loads(raw)) if raw else FusionWeights()
-
-
-def save_weights(catalog: Catalog, weights: FusionWeights) -> None:
-    catalog.set_setting(WEIGHTS_KEY, json.dumps(asdict(weights)))
 
 
 def library_view(catalog: Catalog) -> LibraryView:
@@ -94,17 +74,6 @@ def update(catalog: Catalog, *, weights: FusionWeights | None = None) -> Cluster
         second_opinion(catalog, view, suggestion, np.flatnonzero(is_new), album_ids)
     _apply(catalog, view, suggestion, only=set(view.photo_ids[is_new].tolist()), album_ids=album_ids)
     return _report(catalog, suggestion.method, len(view.photo_ids), int(is_new.sum()), incremental=True)
-
-
-def use_album_models(catalog: Catalog) -> bool:
-    """Whether accepted albums' models get a second opinion (ALBUM_MODELS_KEY; "auto": imbalanced albums)."""
-    choice = catalog.setting(ALBUM_MODELS_KEY) or "auto"
-    if choice != "auto":
-        return choice == "on"
-    from album_app.catalog.extras import accepted_album_members
-
-    sizes = [len(members) for members in accepted_album_members(catalog).values() if members]
-    return len(sizes) >= 2 and max(sizes) >= IMBALANCE_RATIO * min(sizes)
 
 
 def _memberships(catalog: Catalog) -> dict[int, list[int]]:

@@ -10,7 +10,7 @@ from burst_library import build
 from album_app.catalog import Catalog
 from album_app.catalog import albums as rows
 from album_app.library import resolve_library
-from album_app.services.clustering import ALBUM_MODELS_KEY, IMBALANCE_RATIO, use_album_models
+from album_app.services.settings import ALBUM_MODELS_KEY, IMBALANCE_RATIO, use_album_models
 
 
 def accept_albums(root: Path, sizes: list[int]) -> None:
