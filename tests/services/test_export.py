@@ -66,17 +66,21 @@ def test_export_and_reexport(tmp_path, make_photo, mode):
 
 def test_export_leaves_foreign_files_alone(tmp_path, make_photo):
     a = make_photo(tmp_path / "a.jpg")
+    before = (digest(a), a.stat().st_mtime_ns)
     dest = tmp_path / "out"
     (dest / "Trip").mkdir(parents=True)
     (dest / "Trip" / "a.jpg").write_text("the user's own file")
     report = export([ExportAlbum(1, "Trip", [str(a)])], dest, "copy")
     assert (dest / "Trip" / "a.jpg").read_text() == "the user's own file"
     assert report.failed and "not made by album_app" in report.failed[0]
+    assert (digest(a), a.stat().st_mtime_ns) == before
 
 
 def test_missing_original_is_reported_not_fatal(tmp_path, make_photo):
     a = make_photo(tmp_path / "a.jpg")
+    before = (digest(a), a.stat().st_mtime_ns)
     report = export([ExportAlbum(1, "Trip", [str(a), str(tmp_path / "gone.jpg")])], tmp_path / "out", "copy")
+    assert (digest(a), a.stat().st_mtime_ns) == before
     assert report.written == 1
     assert any("missing" in f for f in report.failed)
     assert os.path.exists(tmp_path / "out" / "Trip" / "a.jpg")

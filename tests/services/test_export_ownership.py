@@ -156,7 +156,9 @@ def test_the_last_copy_of_a_deleted_original_is_kept(tmp_path, three, mode):
     export(trip(three), dest, mode)
     kept = {p.name: (dest / "Trip" / p.name).read_bytes() for p in three}
     three[0].unlink()  # the person deletes an original, trusting the export
+    before = snapshot(three[1:])
     report = export(trip(three[1:], "Lisbon"), dest, mode)
+    assert snapshot(three[1:]) == before
     assert (dest / "Trip" / "a.jpg").read_bytes() == kept["a.jpg"]
     assert len(report.left_alone) == 1 and "only copy" in report.left_alone[0]
     assert (report.moved, report.removed, report.failed) == (2, 0, [])
@@ -243,6 +245,7 @@ def test_two_exports_into_one_folder_at_once_are_refused(tmp_path, three):
 
     from album_app.services.export import ExportError
 
+    before = snapshot(three)
     dest = tmp_path / "out"
     dest.mkdir()
     holder = os.open(dest, os.O_RDONLY)
@@ -253,3 +256,4 @@ def test_two_exports_into_one_folder_at_once_are_refused(tmp_path, three):
     finally:
         os.close(holder)
     assert export(trip(three), dest, "copy").written == 3
+    assert snapshot(three) == before
