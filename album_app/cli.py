@@ -379,18 +379,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         report = export(albums, Path(args.dest), args.mode, turns=turns)
     except ExportError as error:
         raise UserError(str(error)) from error
-    for failure in report.failed + report.not_turned:
-        warn(failure)
+    for line in report.problem_lines(more="all are listed by `export --json`"):
+        warn(line)
     if args.json:
         print_json(report.__dict__)
     else:
         print(
             f"{report.destination}: {report.written} written, {report.kept} already there, "
-            f"{report.removed} removed ({report.mode})"
+            f"{report.moved} moved, {report.removed} removed ({report.mode})"
         )
         if turns is not None:
             print(f"{report.turned} turned upright (copies; the originals are unchanged)")
-    return EXIT_OK
+    return EXIT_ERROR if report.failed else EXIT_OK
 
 
 @command("rotations", "suggest turns for photos that look sideways (the files are never changed)")

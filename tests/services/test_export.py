@@ -57,7 +57,7 @@ def test_export_and_reexport(tmp_path, make_photo, mode):
     second = export(albums, dest, mode)
     files = sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file() or p.is_symlink())
     assert files == [MANIFEST, "Trip/IMG_0001 (2).jpg", "Trip/IMG_0001.jpg", "Trip/c.jpg"]
-    assert second.removed == 3
+    assert (second.moved, second.written, second.removed) == (3, 0, 0)  # renamed in place, not rewritten
     third = export(albums, dest, mode)
     assert (third.written, third.kept, third.removed) == (0, 3, 0)
     assert {p: (digest(p), p.stat().st_mtime_ns) for p in (a, b, c)} == before  # originals untouched
@@ -66,17 +66,21 @@ def test_export_and_reexport(tmp_path, make_photo, mode):
 
 def test_export_leaves_foreign_files_alone(tmp_path, make_photo):
     a = make_photo(tmp_path / "a.jpg")
+    before = (digest(a), a.stat().st_mtime_ns)
     dest = tmp_path / "out"
     (dest / "Trip").mkdir(parents=True)
     (dest / "Trip" / "a.jpg").write_text("the user's own file")
     report = export([ExportAlbum(1, "Trip", [str(a)])], dest, "copy")
     assert (dest / "Trip" / "a.jpg").read_text() == "the user's own file"
     assert report.failed and "not made by album_app" in report.failed[0]
+    assert (digest(a), a.stat().st_mtime_ns) == before
 
 
 def test_missing_original_is_reported_not_fatal(tmp_path, make_photo):
     a = make_photo(tmp_path / "a.jpg")
+    before = (digest(a), a.stat().st_mtime_ns)
     report = export([ExportAlbum(1, "Trip", [str(a), str(tmp_path / "gone.jpg")])], tmp_path / "out", "copy")
+    assert (digest(a), a.stat().st_mtime_ns) == before
     assert report.written == 1
     assert any("missing" in f for f in report.failed)
     assert os.path.exists(tmp_path / "out" / "Trip" / "a.jpg")
