@@ -315,10 +315,12 @@ def export_albums(
             albums.append(ExportAlbum(None, UNSORTED, [where[p] for p in album_rows.unsorted_photo_ids(catalog)]))
     total = sum(len(a.photos) for a in albums)
     meter = RateMeter("export", total)
-    # Not cancellable: stopping half-way would leave files the export manifest does not list.
-    return export(
-        albums, destination, mode, progress=lambda done, _total: ctx.progress(meter.progress(done)), turns=turns
-    )
+
+    def progress(done: int, _total: int) -> None:
+        ctx.progress(meter.progress(done))
+        ctx.check()  # Cancel stops between files: the export's journal lets the next run take over its work
+
+    return export(albums, destination, mode, progress=progress, turns=turns)
 
 
 # -- rotation suggestions (the background queue reads and judges, the writer queue stores) -------------

@@ -887,17 +887,13 @@ class MainWindow(QMainWindow):
         def done(report: Any) -> None:
             text = (
                 f"Exported to {report.destination}: {report.written:,} written, {report.kept:,} already there, "
-                f"{report.removed:,} removed."
+                f"{report.moved:,} moved, {report.removed:,} removed."
             )
             if turn_suggested:
                 text += f" {report.turned:,} turned upright (copies; the originals are unchanged)."
-            problems = []
-            for lines, what in ((report.failed, "could not be exported"), (report.not_turned, "could not be turned")):
-                if lines:
-                    shown = "\n".join(lines[:10]) + ("\n…" if len(lines) > 10 else "")
-                    problems.append(f"{len(lines)} {what}:\n{shown}")
+            problems = report.problem_lines(more="see the export's log")
             if problems:
-                self.show_message("\n\n".join([text, *problems]))
+                self.show_message("\n\n".join([text, "\n".join(problems)]))
             self.show_status(text)
 
         return self.session.export(destination, mode, include_unsorted, on_done=done, turn_suggested=turn_suggested)
