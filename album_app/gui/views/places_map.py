@@ -396,7 +396,7 @@ class PlacesMap(QWidget):
             return
         caption = f"{formatting.count(len(self.data))} with a place"
         if self.route_name:
-            caption = f"{self.route_name}: {formatting.count(len(self.route))} with a place · {caption}"
+            caption = f"{self.route_name}: its route through {formatting.count(len(self.route))} · library: {caption}"
         if not self.outlines.available:
             caption += " · no world outlines in this build"
         metrics = painter.fontMetrics()

@@ -67,6 +67,8 @@ class SearchPanel(QWidget):
         self.grid = PhotoGridView()
         self.grid.setModel(self.model)
         self.grid.setAccessibleName("Search results")
+        # Always there: QListView wraps a column early when a bar might appear, so the grid stays justified.
+        self.grid.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.grid.activated.disconnect()  # results have no stacks to open: Enter opens the viewer
         self.grid.activated.connect(self._activated)
         self.grid.selectionModel().selectionChanged.connect(self._update_button)

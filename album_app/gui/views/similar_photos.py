@@ -60,6 +60,8 @@ class SimilarPanel(QWidget):
         self.grid = PhotoGridView()
         self.grid.setModel(self.model)
         self.grid.setAccessibleName("Similar photos")
+        # Always there: QListView wraps a column early when a bar might appear, so the grid stays justified.
+        self.grid.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.grid.activated.disconnect()
         self.grid.activated.connect(self._activated)
         self.grid.selectionModel().selectionChanged.connect(self._update_buttons)

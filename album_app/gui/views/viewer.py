@@ -206,17 +206,21 @@ class InfoPanel(QFrame):
         super().__init__(parent)
         self.setAccessibleName("Photo information")
         self.setFixedWidth(300)
-        self.setAutoFillBackground(True)
+        # Dark like the canvas beside it, so the photo stays what the eye goes to.
+        self.setStyleSheet("InfoPanel { background: #1c1c1c; } QLabel { color: #e6e6e6; } QLabel[name=true] "
+                           "{ color: #9a9a9a; font-weight: bold; }")
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout(self)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         for key, label in self.FIELDS:
+            name = QLabel(label)
+            name.setProperty("name", True)
             value = QLabel()
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAccessibleName(label)
             self.fields[key] = value
-            form.addRow(f"{label}:", value)
+            form.addRow(name, value)
 
     def show_details(self, details: PhotoDetails | None, place: str = "", position: str = "") -> None:
         if details is None:
