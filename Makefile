@@ -60,8 +60,8 @@ world-outlines: $(STAMP_APP)
 # The browsing views (places, timeline, search, more like this, viewer) as real windows under Xvfb when it is there.
 browse-screenshots: $(STAMP_DEV)
 	if command -v xvfb-run >/dev/null; then xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \
-		$(PY) -m album_app.gui.browse_screenshots docs/screenshots; \
-	else QT_QPA_PLATFORM=offscreen $(PY) -m album_app.gui.browse_screenshots docs/screenshots; fi
+		$(PY) docs/make_browse_screenshots.py docs/screenshots; \
+	else QT_QPA_PLATFORM=offscreen $(PY) docs/make_browse_screenshots.py docs/screenshots; fi
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

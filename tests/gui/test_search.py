@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 
-from album_app.albums import edits
 from album_app.catalog import Catalog
 from album_app.catalog.albums import load_albums
 from album_app.gui.views.search_bar import SearchPanel
+from album_app.services import edits
 
 
 @pytest.fixture

@@ -34,8 +34,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from album_app.assets import bundled_asset
 from album_app.gui import formatting
+from album_app.models.onnx import bundled_asset  # the one assets/ lookup (the map file is no model, though)
 from album_app.services.places import MAX_ZOOM, WORLD_PX, ClusterLevel, PlaceClusters, mercator
 
 OUTLINES_FILE = "world_outlines.npz"

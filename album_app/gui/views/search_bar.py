@@ -3,7 +3,7 @@
 The query language is services.search's. A keystroke only restarts a short timer; the search itself is
 a few numpy masks over the SearchIndex built in a worker (milliseconds at 100k photos), and the results
 fill an ordinary photo grid. "Make album" turns the results (or the ones selected) into an album:
-``createAlbumRequested(name, photo ids)``; the window runs the edit (albums.edits.create).
+``createAlbumRequested(name, photo ids)``; the window runs the edit (services.edits.create).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Screenshots of the browsing views on a sample library: ``python -m album_app.gui.browse_screenshots OUT_DIR``.
+"""Screenshots of the browsing views on a sample library: ``python docs/make_browse_screenshots.py OUT_DIR``.
 
 Under a real X server (``xvfb-run -s "-screen 0 1280x800x24" …``) each view is shown as a window and the
 screen is captured with ImageMagick's ``import``; without one (offscreen) the widget renders itself.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "intel-scenes" / "train"
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "intel-scenes" / "train"
 SIZE = (1280, 800)
 # (album, scenes, photos, first day, days, places along the way (lat, lon), camera, accepted)
 TRIPS = (
@@ -64,9 +64,9 @@ def build_sample(root: Path):
     from album_app.catalog import albums as rows
     from album_app.catalog.codes import register_model, set_active_model, store_codes
     from album_app.catalog.photos import IndexedFile, write_files
-    from album_app.embed.model import default_model_path, load_encoder
     from album_app.ingest.meta import PhotoMeta
     from album_app.library import resolve_library
+    from album_app.models.encoder import default_model_path, load_encoder
 
     rng = np.random.default_rng(3)
     paths = resolve_library(root / "library")
@@ -106,7 +106,7 @@ def build_sample(root: Path):
                     rows.update_album(conn, album_ids[name], locked=1)
             for path, _, name in entries:
                 rows.place(conn, ids[str(path)], album_ids.get(name) if name else None)
-    from album_app.albums.describe import describe_albums
+    from album_app.services.describe import describe_albums
 
     with Catalog(paths, writer=True) as catalog, catalog.transaction() as conn:
         describe_albums(conn, list(album_ids.values()))  # names with places and dates, as clustering writes them
