@@ -209,11 +209,11 @@ def test_a_pass_waits_while_a_scan_runs_and_goes_on_after_it(library):
 def test_closing_while_photos_are_judged_stops_at_once(open_window, library, monkeypatch, qtbot):
     import time
 
-    from album_app.models import rotation
+    from album_app.services import rotations
 
     root, _, _ = library
-    slow = rotation.load_displayed
-    monkeypatch.setattr(rotation, "load_displayed", lambda *a, **k: (time.sleep(0.5), slow(*a, **k))[1])
+    slow = rotations.load_displayed  # what judge_photos calls for each photo
+    monkeypatch.setattr(rotations, "load_displayed", lambda *a, **k: (time.sleep(0.5), slow(*a, **k))[1])
     window = open_window(sync=False)
     qtbot.waitUntil(lambda: window.session.rotation_jobs.running is not None, timeout=10000)
     assert window.session.rotation_jobs.running.label == "Looking for sideways photos"
