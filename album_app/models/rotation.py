@@ -86,17 +86,6 @@ class RotationSuggestion:
     confidence: float  # the model's probability for that answer (after mirroring)
     probabilities: tuple[float, float, float, float]  # for 0, 1, 2, 3 clockwise quarter turns
 
-    @property
-    def degrees(self) -> int:
-        return 90 * self.quarter_turns
-
-    def text(self) -> str:
-        """For the inspector: what to do, or nothing."""
-        if self.quarter_turns == 0:
-            return ""
-        how = {1: "a quarter turn right", 2: "upside down: a half turn", 3: "a quarter turn left"}[self.quarter_turns]
-        return f"Looks rotated: {how} would make it upright ({self.confidence:.0%} sure)"
-
 
 @dataclass
 class RotationModel:

@@ -14,7 +14,6 @@ from album_app.models.rotation import (
     ORIENTATION_TAG,
     RotationModel,
     RotationModelError,
-    RotationSuggestion,
     default_rotation_model_path,
     is_holdout,
     turn_clockwise,
@@ -64,12 +63,6 @@ def test_missing_or_foreign_model_is_refused(tmp_path: Path):
     (tmp_path / "junk.onnx").write_bytes(b"junk")
     with pytest.raises(RotationModelError):
         RotationModel.load(tmp_path / "junk.onnx")
-
-
-def test_suggestion_text():
-    assert RotationSuggestion(0, 0.99, (0.99, 0.0, 0.0, 0.01)).text() == ""
-    assert "quarter turn right" in RotationSuggestion(1, 0.95, (0.01, 0.95, 0.02, 0.02)).text()
-    assert RotationSuggestion(3, 0.9, (0.0, 0.0, 0.1, 0.9)).degrees == 270
 
 
 # --- rotate_for_export ----------------------------------------------------------------------------
