@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from album_app import __version__
+from album_app.albums import USER_METHODS
 from album_app.catalog import Catalog, CatalogError
+from album_app.catalog.store import catalog_error
 from album_app.library import LibraryPaths, resolve_library
+from album_app.services.settings import ALBUM_MODELS_CHOICES, IMBALANCE_RATIO
 
 if TYPE_CHECKING:  # imported where used: onnxruntime is slow to load
-    from album_app.albums.rotation import RotationModel
+    from album_app.models.rotation import RotationModel
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -69,7 +74,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     with open_catalog(args, writer=True) as catalog:
         encoder = None
         if not args.no_embed:
-            from album_app.embed.active import open_active_encoder
+            from album_app.models.active import open_active_encoder
 
             encoder, warnings = open_active_encoder(catalog)
             for message in warnings:
@@ -158,12 +163,16 @@ def cmd_embeddings(args: argparse.Namespace) -> int:
 
     from album_app.catalog.codes import load_codes
     from album_app.catalog.photos import photo_records
-    from album_app.embed.active import open_active_encoder
     from album_app.ingest.reembed import embed_pending
+    from album_app.models.active import open_active_encoder
+    from album_app.models.encoder import ModelError
 
     override = Path(args.model) if args.model else None
     with open_catalog(args, writer=True) as catalog:
-        encoder, warnings = open_active_encoder(catalog, override, activate=override is None)
+        try:
+            encoder, warnings = open_active_encoder(catalog, override, activate=override is None)
+        except ModelError as error:
+            raise UserError(f"{error}; no codes written") from error
         for message in warnings:
             warn(message)
         embed_pending(catalog, encoder, progress=None if args.quiet else _stderr_progress())
@@ -177,12 +186,13 @@ def cmd_embeddings(args: argparse.Namespace) -> int:
 
 @command("cluster", "suggest albums (keeps every edit you made)")
 def cmd_cluster(args: argparse.Namespace) -> int:
-    from album_app.albums import service
+    from album_app.services import clustering as service
+    from album_app.services import settings
 
     with open_catalog(args, writer=True) as catalog:
         if args.album_models:
-            catalog.set_setting(service.ALBUM_MODELS_KEY, args.album_models)
-        weights = service.load_weights(catalog)
+            catalog.set_setting(settings.ALBUM_MODELS_KEY, args.album_models)
+        weights = settings.load_weights(catalog)
         if any(w is not None for w in (args.content_weight, args.time_weight, args.place_weight)):
             from dataclasses import replace
 
@@ -191,7 +201,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
                 **{key: value for key, value in (("content", args.content_weight), ("time", args.time_weight),
                                                   ("place", args.place_weight)) if value is not None},
             )
-            service.save_weights(catalog, weights)
+            settings.save_weights(catalog, weights)
         if args.new_only:
             report = service.update(catalog, weights=weights)
         else:
@@ -233,8 +243,8 @@ def cmd_albums(args: argparse.Namespace) -> int:
 
 @command("stacks", "list bursts and near-duplicates shown as one photo (nothing is changed)")
 def cmd_stacks(args: argparse.Namespace) -> int:
-    from album_app.albums.stacks import describe, library_stacks, stack_record
     from album_app.catalog import albums as rows
+    from album_app.services.stacks import describe, library_stacks, stack_record
 
     with open_catalog(args, writer=False) as catalog:
         found = library_stacks(catalog)
@@ -276,7 +286,7 @@ def _photo_id(catalog: Catalog, path: str) -> int:
 
 
 def _edit(args: argparse.Namespace, action: Callable[[Catalog], object], done: str) -> int:
-    from album_app.albums.edits import EditError
+    from album_app.services.edits import EditError
 
     with open_catalog(args, writer=True) as catalog:
         try:
@@ -289,21 +299,21 @@ def _edit(args: argparse.Namespace, action: Callable[[Catalog], object], done: s
 
 @command("rename", "rename an album")
 def cmd_rename(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.rename(c, args.id, args.name), f"renamed album {args.id}")
 
 
 @command("merge", "merge albums into the first one")
 def cmd_merge(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.merge(c, args.ids), "merged into album {result}")
 
 
 @command("split", "move photos of an album into a new album")
 def cmd_split(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.split(c, args.id, [_photo_id(c, p) for p in args.photos]),
                  "new album {result}")
@@ -311,28 +321,28 @@ def cmd_split(args: argparse.Namespace) -> int:
 
 @command("move", "move a photo into an album")
 def cmd_move(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.move(c, _photo_id(c, args.photo), args.id), f"moved to album {args.id}")
 
 
 @command("remove", "take a photo out of an album (it will not come back)")
 def cmd_remove(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.remove(c, _photo_id(c, args.photo), args.id), f"removed from album {args.id}")
 
 
 @command("reject", "reject a suggested album (it will not be suggested again)")
 def cmd_reject(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.reject(c, args.id), f"rejected album {args.id}")
 
 
 @command("lock", "accept an album: its photos stay in it")
 def cmd_lock(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     return _edit(args, lambda c: edits.lock(c, args.id, not args.unlock),
                  f"{'unlocked' if args.unlock else 'locked'} album {args.id}")
@@ -340,7 +350,7 @@ def cmd_lock(args: argparse.Namespace) -> int:
 
 @command("undo", "undo the last edit")
 def cmd_undo(args: argparse.Namespace) -> int:
-    from album_app.albums import edits
+    from album_app.services import edits
 
     with open_catalog(args, writer=True) as catalog:
         edit = edits.undo(catalog) if args.command == "undo" else edits.redo(catalog)
@@ -356,11 +366,11 @@ COMMANDS["redo"] = (cmd_undo, "redo the last undone edit")
 
 @command("export", "write albums to folders (links or copies; originals untouched)")
 def cmd_export(args: argparse.Namespace) -> int:
-    from album_app.albums.export import UNSORTED, ExportAlbum, ExportError, export
+    from album_app.services.export import UNSORTED, ExportAlbum, ExportError, export
 
     turns: dict[str, int] | None = None
     if args.turn_suggested:
-        from album_app.albums.rotation import export_turns
+        from album_app.services.rotations import export_turns
 
         library = resolve_library(args.library)
         model = _rotation_model(library, announce=False)
@@ -383,25 +393,25 @@ def cmd_export(args: argparse.Namespace) -> int:
         report = export(albums, Path(args.dest), args.mode, turns=turns)
     except ExportError as error:
         raise UserError(str(error)) from error
-    for failure in report.failed + report.not_turned:
-        warn(failure)
+    for line in report.problem_lines(more="all are listed by `export --json`"):
+        warn(line)
     if args.json:
         print_json(report.__dict__)
     else:
         print(
             f"{report.destination}: {report.written} written, {report.kept} already there, "
-            f"{report.removed} removed ({report.mode})"
+            f"{report.moved} moved, {report.removed} removed ({report.mode})"
         )
         if turns is not None:
             print(f"{report.turned} turned upright (copies; the originals are unchanged)")
-    return EXIT_OK
+    return EXIT_ERROR if report.failed else EXIT_OK
 
 
 @command("rotations", "suggest turns for photos that look sideways (the files are never changed)")
 def cmd_rotations(args: argparse.Namespace) -> int:
-    from album_app.albums.rotation import update_suggestions
     from album_app.catalog import extras
     from album_app.catalog.albums import photo_paths
+    from album_app.services.rotations import update_suggestions
 
     library = resolve_library(args.library)
     model = _rotation_model(library, announce=not args.json)
@@ -425,7 +435,7 @@ def cmd_rotations(args: argparse.Namespace) -> int:
 def _rotation_model(library: LibraryPaths, *, announce: bool) -> RotationModel:
     """The library's own rotation model (album-trainer rotation --library) when it has a readable one, else
     the bundled one; why the library's own was passed over, and (``announce``) which one, on stderr."""
-    from album_app.albums.rotation import RotationModel, RotationModelError
+    from album_app.models.rotation import RotationModel, RotationModelError
 
     try:
         model, notes = RotationModel.for_library(library)
@@ -479,14 +489,14 @@ def build_parser() -> argparse.ArgumentParser:
     embeddings.add_argument("--quiet", action="store_true")
 
     cluster = commands.add_parser("cluster", parents=[common], help=COMMANDS["cluster"][1])
-    cluster.add_argument("--method", choices=("auto", "kmeans", "affinity", "hdbscan"), default="auto")
+    cluster.add_argument("--method", choices=USER_METHODS, default="auto")
     cluster.add_argument("--k", type=int, help="number of albums for kmeans (default: chosen automatically)")
     cluster.add_argument("--new-only", action="store_true", help="only place photos not clustered yet")
     for name in ("content", "time", "place"):
         cluster.add_argument(f"--{name}-weight", type=float, help=f"weight of {name} (saved for next time)")
-    cluster.add_argument("--album-models", choices=("auto", "on", "off"),
+    cluster.add_argument("--album-models", choices=ALBUM_MODELS_CHOICES,
                          help="let accepted albums' own models place photos the nearest rule left out (saved; "
-                         "auto: when accepted albums differ 20:1 or more in size)")
+                         f"auto: when accepted albums differ {IMBALANCE_RATIO:g}:1 or more in size)")
     cluster.add_argument("--json", action="store_true")
 
     rotations = commands.add_parser("rotations", parents=[common], help=COMMANDS["rotations"][1])
@@ -546,6 +556,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return function(args)
     except (UserError, CatalogError) as error:
         warn(str(error))
+        return EXIT_ERROR
+    except sqlite3.Error as error:  # a read outside a transaction met a damaged or vanished catalog
+        warn(str(catalog_error(error, resolve_library(args.library).catalog)))
+        return EXIT_ERROR
+    except OSError as error:  # a full or read-only disk, a vanished folder: say which, no traceback
+        if error.errno not in (errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.EIO):
+            raise
+        where = f": {error.filename}" if error.filename else ""
+        warn(f"{error.strerror or error}{where}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         warn("interrupted")

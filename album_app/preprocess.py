@@ -125,8 +125,3 @@ def normalise(pixels: np.ndarray, spec: InputSpec) -> np.ndarray:
     if array.ndim == 3:
         return np.ascontiguousarray(array.transpose(2, 0, 1))
     return np.ascontiguousarray(array.transpose(0, 3, 1, 2))
-
-
-def prepare(image: Image.Image, spec: InputSpec) -> np.ndarray:
-    """Upright image -> float32 CHW model input. The trainer calls exactly this."""
-    return normalise(model_pixels(image, spec), spec)

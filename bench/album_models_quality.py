@@ -11,7 +11,7 @@
      * nearest (look): album_app.albums.place.place_by_content, the app's rule, without file-name dates;
      * nearest (look+date): the same with the file-name dates (the app's full rule; the album models use
        no dates, so this row shows what dates add, not a like-for-like comparison);
-     * album AE: trainer.album_ae.fit_album_models → ONNX files → album_app.albums.album_models (onnxruntime),
+     * album AE: trainer.album_ae.fit_album_models → ONNX files → album_app.models.album_ae (onnxruntime),
        the app's rule (raw log errors, per-album thresholds, MIN_PROBABILITY);
      * album AE (normalised): the same models, errors divided by each album's held-out spread;
      * hybrid: a nearest rule (look, or look+date), and the album models' answer for the photos it leaves
@@ -45,9 +45,9 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from event_library import OBJECTS, SCENES, UNRELATED, make_event_library, shoot  # noqa: E402
 
-from album_app.albums.album_models import MIN_PROBABILITY, AlbumModels, AlbumScorer  # noqa: E402
 from album_app.albums.features import ContentSpace  # noqa: E402
 from album_app.albums.place import calibrate_limits, place_by_content  # noqa: E402
+from album_app.models.album_ae import MIN_PROBABILITY, AlbumModels, AlbumScorer  # noqa: E402
 
 OUT = REPO / "bench" / "out" / "album_models_quality"
 EXIF_KINDS = ("exif", "exif-nogps")
@@ -188,7 +188,7 @@ def score_events(pred: np.ndarray, truth_q: np.ndarray) -> dict[str, float]:
 
 def imbalance_library(seed: int, big_shots: int = 120, small_albums: int = 5) -> dict[str, np.ndarray]:
     """Codes of a 100:1 library (see the module docstring). Album 0 is the big one."""
-    from album_app.embed import load_encoder
+    from album_app.models import load_encoder
 
     rng = np.random.default_rng(1000 + seed)
     classes = sorted(p.name for p in SCENES.iterdir() if p.is_dir())

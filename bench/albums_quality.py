@@ -47,9 +47,9 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from event_library import UNRELATED, make_event_library  # noqa: E402
 
+from album_app.albums import METHODS, USER_METHODS  # noqa: E402
+
 OUT = REPO / "bench" / "out" / "albums_quality"
-METHODS = ("auto", "events", "affinity", "kmeans", "hdbscan")
-CLI_METHODS = ("auto", "affinity", "kmeans", "hdbscan")  # what `album-app cluster --method` accepts
 STRIPPED_KINDS = ("stripped", "friend")
 EXIF_KINDS = ("exif", "exif-nogps")
 
@@ -99,7 +99,7 @@ def _ts(when: datetime | None) -> float:
 def _codes(images: list[Image.Image], codes: str) -> tuple[np.ndarray, str]:
     if codes in ("auto", "encoder"):
         try:
-            from album_app.embed import load_encoder
+            from album_app.models import load_encoder
 
             encoder, _ = load_encoder(None)
             return encoder.embed_images(images), f"encoder {encoder.model_id}"
@@ -214,7 +214,7 @@ def run_seed(seed: int, args: argparse.Namespace) -> list[dict]:
     scanned = False
     for method in args.methods:
         begin = time.perf_counter()
-        if args.direct or method not in CLI_METHODS:
+        if args.direct or method not in USER_METHODS:
             pred, used = run_direct(loaded, method, seed)
             used = used if args.direct else f"{used}, direct"
         else:

@@ -70,7 +70,7 @@ def messenger_copy(image: Image.Image, rng: np.random.Generator) -> Image.Image:
 
 def make_stream(seed: int, n_bursts: int) -> tuple[LibraryView, np.ndarray, dict[str, int]]:
     """The stream's view (codes from the bundled encoder) and its truth (group per photo)."""
-    from album_app.embed import load_encoder
+    from album_app.models import load_encoder
 
     rng = np.random.default_rng(seed)
     classes = sorted(p.name for p in SCENES.iterdir() if p.is_dir())

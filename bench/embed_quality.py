@@ -1,4 +1,4 @@
-"""Clustering quality of the bundled encoder (assets/encoder.onnx) on intel-scenes, through album_app.embed.
+"""Clustering quality of the bundled encoder (assets/encoder.onnx) on intel-scenes, through album_app.models.
 
     python bench/embed_quality.py [--model PATH] [--data DIR] [--limit-per-class 300] [--json]
 
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from album_app.embed import load_encoder  # noqa: E402
+from album_app.models import load_encoder  # noqa: E402
 from trainer.evaluate import evaluate_embedder, format_table, labelled_photos  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "intel-scenes" / "train"

@@ -3,7 +3,7 @@
     python bench/rotation_accuracy.py [--model assets/rotation.onnx] [--seed 0] [--json]
     python bench/rotation_accuracy.py --library LIB [--model NAME=PATH ...] [--seed 0] [--json]
 
-Photos: the held-out part (`album_app.albums.rotation.is_holdout`) of intel-scenes/train and clothing-small,
+Photos: the held-out part (`album_app.models.rotation.is_holdout`) of intel-scenes/train and clothing-small,
 which the trainer never trains on, plus the camera JPEGs of exif-samples (real cameras, never trained on;
 shown upright by their EXIF orientation). Each is turned a random number of quarter turns (seeded) and
 fed to the app's path (`RotationModel`: 64-px centre square, mirror averaging). Reported per source:
@@ -36,7 +36,8 @@ from PIL import Image
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from album_app.albums.rotation import (  # noqa: E402
+from album_app.library import resolve_library  # noqa: E402
+from album_app.models.rotation import (  # noqa: E402
     RotationModel,
     holdout_turn,
     is_holdout,
@@ -45,7 +46,6 @@ from album_app.albums.rotation import (  # noqa: E402
     turn_clockwise,
     turn_figures,
 )
-from album_app.library import resolve_library  # noqa: E402
 from album_app.preprocess import InputSpec, model_pixels  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"

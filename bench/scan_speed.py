@@ -184,7 +184,7 @@ def end_to_end(folder: Path, workers: int) -> tuple[float, dict[str, object]]:
 
 def embed_cost(paths: list[Path]) -> dict[str, float] | None:
     try:
-        from album_app.embed.model import load_encoder
+        from album_app.models.encoder import load_encoder
     except ImportError:
         return None
     from album_app.ingest.decode import decode

@@ -1,7 +1,7 @@
 """Replace pillow_heif's HEVC *encoder* library (libx265, 21 MB) with a 15 kB stand-in that says "no encoder".
 
 The app reads HEIC photos (libheif decodes with libde265) and never writes one: exports copy or link the
-originals. (album_app.albums.rotation.rotate_for_export would re-encode a turned HEIC copy; in the bundle
+originals. (album_app.services.rotations.rotate_for_export would re-encode a turned HEIC copy; in the bundle
 that one call fails with libheif's "not supported" error instead.) libheif links libx265 for its encoder
 plugin and calls
 exactly two of its functions (`nm -D --undefined-only libheif*.so`):

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from album_app.albums.rotation import turn_clockwise
+from album_app.models.rotation import turn_clockwise
 
 
 def landscape(path: Path, quarter_turns_ccw: int = 0) -> Path:

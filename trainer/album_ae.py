@@ -39,7 +39,7 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
-from album_app.albums.album_models import (
+from album_app.models.album_ae import (
     CONTRACT_KEY,
     CONTRACT_VERSION,
     INDEX_NAME,

@@ -285,16 +285,16 @@ class BaseModel:
 
 def bundled_weights() -> list[Path]:
     """Where the bundled model's torch weights may lie: a source checkout's run, or beside the asset."""
-    from album_app.embed.model import default_model_path
+    from album_app.models.encoder import default_model_path
 
     return [REPO / "runs" / "default" / "checkpoint.pt", default_model_path().with_suffix(".pt")]
 
 
 def resolve_base(paths: LibraryPaths, active_path: str | None, threads: int) -> tuple[BaseModel, Any, list[str]]:
-    """The model the app would use now (as album_app.embed.active decides it) and its torch weights."""
-    from album_app.embed import load_encoder
-    from album_app.embed.active import model_path_in_use
-    from album_app.embed.model import default_model_path
+    """The model the app would use now (as album_app.models.active decides it) and its torch weights."""
+    from album_app.models import load_encoder
+    from album_app.models.active import model_path_in_use
+    from album_app.models.encoder import default_model_path
 
     encoder, warnings = load_encoder(model_path_in_use(paths, active_path), threads)
     bundled = encoder.path.resolve() == default_model_path().resolve()
@@ -325,7 +325,7 @@ def read_job(run_dir: Path) -> dict[str, Any] | None:
 
 
 def write_job(run_dir: Path, job: dict[str, Any]) -> None:
-    from album_app.embed.published import write_json_atomically
+    from album_app.models.published import write_json_atomically
 
     write_json_atomically(run_dir / JOB_FILE, job)
 
@@ -696,7 +696,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    from album_app.embed.model import ModelError
+    from album_app.models.encoder import ModelError
 
     from .publish import rollback
 

@@ -11,7 +11,7 @@ score = placed − wrong over every query. A new model must raise the score by m
 keep NMI within ``nmi_slack`` of the old one, and place no kind of query (as they are, as a friend's
 copy, from accepted albums) less often than it; otherwise the old model stays.
 
-Publishing follows album_app.embed.published: models/<id>.onnx is exported as a .partial file,
+Publishing follows album_app.models.published: models/<id>.onnx is exported as a .partial file,
 parity-checked against torch (trainer/export.py) and validated with the app's own read_contract,
 its record (<id>.json) and torch weights (<id>.pt, so a later fit can continue) are written, the
 .partial is renamed, and only then does point_to() move models/current.json.
@@ -31,9 +31,9 @@ import numpy as np
 from sklearn.metrics import normalized_mutual_info_score
 
 from album_app.albums import LibraryView, suggest_albums
-from album_app.embed import published
-from album_app.embed.model import ModelError, read_contract
 from album_app.library import LibraryPaths
+from album_app.models import published
+from album_app.models.encoder import ModelError, read_contract
 
 from .library_data import EvalSet, LibraryExamples
 

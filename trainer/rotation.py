@@ -7,7 +7,7 @@ Labels are free: every photo the library shows upright (EXIF orientation applied
 of the four turns. A class k input is the upright photo turned k quarter turns counter-clockwise, so k is
 also the number of clockwise quarter turns that fix it (album_app/albums/rotation.py).
 
-Photos whose file-name hash puts them in the hold-out (`album_app.albums.rotation.is_holdout`, about 1 in
+Photos whose file-name hash puts them in the hold-out (`album_app.models.rotation.is_holdout`, about 1 in
 10) are never trained on; the run ends by measuring them (every photo × 4 turns) and by calibrating
 ``min_confidence``: the lowest probability at which at most MAX_UPRIGHT_FLAGGED of upright held-out photos
 would get a (wrong) suggestion. Both go into the model's metadata.
@@ -36,7 +36,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from album_app.albums.rotation import (
+from album_app.models.rotation import (
     CONTRACT_KEY,
     CONTRACT_VERSION,
     INPUT_NAME,

@@ -6,7 +6,7 @@
 The library's own photos (read from the catalog read-only, pixels from its thumbnail cache, which holds
 them upright) fine-tune the bundled model (`base_weights`: its torch checkpoint, else the weights read back
 out of its ONNX file, else a fresh network). The bundled model and the new one are measured on the same
-held-out photos (`album_app.albums.rotation.is_holdout`, never trained on), each turned at random
+held-out photos (`album_app.models.rotation.is_holdout`, never trained on), each turned at random
 (`holdout_turn`) and at all four turns; the new one is published as LIBRARY/models/rotation.onnx (written
 as .partial, read back by the app's loader, renamed) only when it is at least as accurate as the bundled
 one, and as the library's current one when there is one, over the four turns (GATE_KEYS: the expected
@@ -33,7 +33,8 @@ import torch
 from PIL import Image
 from torch import nn
 
-from album_app.albums.rotation import (
+from album_app.library import LibraryPaths, resolve_library
+from album_app.models.rotation import (
     INPUT_NAME,
     OUTPUT_NAME,
     RotationModel,
@@ -44,7 +45,6 @@ from album_app.albums.rotation import (
     library_rotation_model_path,
     turn_figures,
 )
-from album_app.library import LibraryPaths, resolve_library
 from album_app.preprocess import InputSpec, center_square, model_pixels, to_rgb
 
 from .data import PhotoRef

@@ -25,9 +25,14 @@ _EXPORTS = {
     "suggest_albums": "pipeline",
 }
 
-METHODS = ("auto", "events", "kmeans", "affinity", "hdbscan")
+#: One estimator each in cluster.py (the one list every caller takes its choices from).
+ESTIMATORS = ("events", "affinity", "kmeans", "hdbscan")
+#: What ``method=`` accepts: ``auto`` stands for the one that scores best (pipeline.AUTO_METHOD).
+METHODS = ("auto", *ESTIMATORS)
+#: What a person chooses from (CLI, window): ``events`` alone is a baseline for the benchmarks.
+USER_METHODS = ("auto", "kmeans", "affinity", "hdbscan")
 
-__all__ = ["METHODS", *sorted(_EXPORTS)]
+__all__ = ["ESTIMATORS", "METHODS", "USER_METHODS", *sorted(_EXPORTS)]
 
 
 def __getattr__(name: str) -> Any:

@@ -29,6 +29,7 @@ from sklearn.cluster import AffinityPropagation, KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import silhouette_score
 
+from . import ESTIMATORS
 from .events import GAP_HOURS, JUMP_KM, MIN_ALBUM_SIZE, drop_small, event_table, segment_hours
 from .features import (
     CONTENT_START,
@@ -40,7 +41,12 @@ from .features import (
     FusionWeights,
 )
 
-METHODS = ("events", "affinity", "kmeans", "hdbscan")
+
+def event_albums(events: np.ndarray, album_of_event: np.ndarray) -> np.ndarray:
+    """Each photo's album through its event (-1 for photos in no event; with no event at all, every one)."""
+    if len(album_of_event) == 0:  # no photo has a time: nothing was grouped here (place.py takes them all)
+        return np.full(len(events), -1, dtype=np.int64)
+    return np.where(events >= 0, album_of_event[np.maximum(events, 0)], -1)
 
 
 def _scaled_threshold(value: float, weight: float) -> float:
@@ -252,7 +258,7 @@ class AffinityAlbums(_AlbumBase):
             local = self._propagate(-d2)
             group[block] = block[local]  # each event joins its exemplar (an event index)
         self.event_album_ = group
-        album = np.where(self.events_ >= 0, group[np.maximum(self.events_, 0)], -1)
+        album = event_albums(self.events_, group)
         self.labels_ = renumber_by_time(drop_small(album, self.min_size), X[:, TIME_COL])
         self.n_albums_ = int(self.labels_.max()) + 1 if len(X) else 0
         return self
@@ -334,7 +340,7 @@ class KMeansAlbums(_AlbumBase):
             local = self._choose_k(X, big, points, weight)
         group = np.full(len(atoms), -1, dtype=np.int64)
         group[big] = local
-        album = np.where(self.events_ >= 0, group[np.maximum(self.events_, 0)], -1)
+        album = event_albums(self.events_, group)
         self.labels_ = renumber_by_time(drop_small(album, self.min_size), X[:, TIME_COL])
         self.n_albums_ = int(self.labels_.max()) + 1 if len(X) else 0
         return self
@@ -590,4 +596,4 @@ def make_estimator(
         return KMeansAlbums(k, weights=weights, random_state=random_state)
     if method == "hdbscan":
         return HDBSCANAlbums(weights=weights, random_state=random_state)
-    raise ValueError(f"unknown album method {method!r}; choose one of auto, {', '.join(METHODS)}")
+    raise ValueError(f"unknown album method {method!r}; choose one of {', '.join(ESTIMATORS)}")

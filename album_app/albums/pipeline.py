@@ -14,8 +14,10 @@ from typing import TypeVar
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .cluster import METHODS, HDBSCANAlbums, make_estimator, renumber_by_time
+from . import ESTIMATORS, METHODS
+from .cluster import HDBSCANAlbums, make_estimator, renumber_by_time
 from .events import GAP_HOURS, JUMP_KM, MIN_ALBUM_SIZE, EventTable, event_table, segment_hours
+from .explain import explain, margin_confidence, others_text
 from .features import (
     CONTENT_START,
     DEFAULT_WEIGHTS,
@@ -74,8 +76,8 @@ class Suggestion:
 def resolve_method(method: str) -> str:
     if method == "auto":
         return AUTO_METHOD
-    if method not in METHODS:
-        raise ValueError(f"unknown album method {method!r}; choose one of auto, {', '.join(METHODS)}")
+    if method not in ESTIMATORS:
+        raise ValueError(f"unknown album method {method!r}; choose one of {', '.join(METHODS)}")
     return method
 
 
@@ -197,24 +199,18 @@ def _explain_considered(
         if label >= 0:
             others = int(sizes[label]) - 1
             if density:
-                reasons[row] = f"in a dense group of {others} photos close in time, place and look"
-                confidence[row] = 0.5 + 0.5 * float(probabilities[row]) if probabilities is not None else 0.8
-            elif has_place[row]:
-                reasons[row] = f"same time and place as {others} photos"
-                confidence[row] = 1.0
+                strength = 0.5 + 0.5 * float(probabilities[row]) if probabilities is not None else None
+                confidence[row], reasons[row] = explain("dense_group", strength, others=others)
             else:
-                reasons[row] = f"same time as {others} photos (no GPS)"
-                confidence[row] = 0.85  # a camera without GPS: time alone placed it
+                key = "time_and_place" if has_place[row] else "time_only"
+                confidence[row], reasons[row] = explain(key, others=others)
         else:
             event = events[row]
             count = int(event_sizes[event]) if event >= 0 else 1
             if density and count >= MIN_ALBUM_SIZE:
-                reasons[row] = "fits no album: no dense group in time, place and look"
-                confidence[row] = 0.5
+                confidence[row], reasons[row] = explain("no_dense_group")
             else:
-                others = "no other photo" if count <= 1 else f"only {count - 1} other photos"
-                reasons[row] = f"fits no album: {others} around that time and place"
-                confidence[row] = 0.9
+                confidence[row], reasons[row] = explain("too_few_around", few=others_text(count))
 
 
 def _explain_placed(
@@ -233,24 +229,20 @@ def _explain_placed(
             look_alike[row] = view.photo_ids[anchor]
         margin = float(placement.margin[slot])
         if labels[row] >= 0:
-            confidence[row] = 1.0 / (1.0 + margin**4) if np.isfinite(margin) else 0.6
+            sure = margin_confidence(margin, placed=True)
             if anchor < 0:
-                reasons[row] = "no EXIF; its file-name date falls in this album"
+                confidence[row], reasons[row] = explain("file_name_date", sure)
             else:
                 date = " and its file-name date fits" if placement.hint_agrees[slot] else ""
-                reasons[row] = f"looks like {view.name(anchor)} (no EXIF){date}"
+                confidence[row], reasons[row] = explain("look_alike", sure, name=view.name(anchor), date=date)
         elif anchor >= 0 and margin <= 1.0 and labels[anchor] < 0:
-            reasons[row] = f"looks like {view.name(anchor)}, which fits no album"
-            confidence[row] = 0.7
+            confidence[row], reasons[row] = explain("look_alike_unsorted", name=view.name(anchor))
         elif placement.ambiguous[slot]:
-            reasons[row] = "fits no album for sure: about as close to two albums"
-            confidence[row] = 0.5
+            confidence[row], reasons[row] = explain("ambiguous")
         elif np.isfinite(ratio):
-            reasons[row] = f"fits no album: nearest is {ratio:.1f}× the usual distance"
-            confidence[row] = margin**4 / (1.0 + margin**4)
+            confidence[row], reasons[row] = explain("too_far", margin_confidence(margin, placed=False), ratio=ratio)
         else:
-            reasons[row] = "fits no album: no time, and nothing to compare it with"
-            confidence[row] = 0.5
+            confidence[row], reasons[row] = explain("nothing_to_compare")
 
 
 def _group_by_look(
@@ -271,8 +263,8 @@ def _group_by_look(
     for slot, row in enumerate(left):
         if found[slot] >= 0:
             labels[row] = offset + found[slot]
-            confidence[row] = 0.5 + 0.5 * float(model.probabilities_[slot])
-            reasons[row] = "no time; grouped with photos that look alike"
+            strength = 0.5 + 0.5 * float(model.probabilities_[slot])
+            confidence[row], reasons[row] = explain("grouped_by_look", strength)
 
 
 # --- incremental --------------------------------------------------------------------------------------
@@ -305,7 +297,7 @@ def place_new(
     out = labels.copy()
     out[is_new] = -1
     confidence = np.ones(n)
-    reasons = ["already in this album" if label >= 0 else "already unsorted" for label in labels]
+    reasons = [explain("kept" if label >= 0 else "kept_unsorted")[1] for label in labels]
     look_alike = np.full(n, -1, dtype=np.int64)
     if len(new_rows) == 0:
         return Suggestion(out, confidence, reasons, "incremental", look_alike)
@@ -396,9 +388,8 @@ def _join_events(
             for slot, member in enumerate(news):
                 row = rows[member]
                 out[row] = out[rows[order[pick[slot]]]]
-                has_place = not np.isnan(view.lat[row])
-                reasons[row] = f"same time{' and place' if has_place else ''} as photos in this album"
-                confidence[row] = 1.0 if has_place else 0.85
+                key = "joined_time_only" if np.isnan(view.lat[row]) else "joined_time_and_place"
+                confidence[row], reasons[row] = explain(key)
         else:
             count = len(members)  # new photos plus old unsorted ones around them
             fresh = count >= MIN_ALBUM_SIZE
@@ -406,11 +397,10 @@ def _join_events(
                 row = rows[member]
                 if fresh:
                     out[row] = next_label
-                    reasons[row] = f"a new event: same time and place as {count - 1} photos"
-                    confidence[row] = 1.0 if not np.isnan(view.lat[row]) else 0.85
+                    key = "new_event_time_only" if np.isnan(view.lat[row]) else "new_event"
+                    confidence[row], reasons[row] = explain(key, others=count - 1)
                 else:
-                    reasons[row] = f"fits no album: only {count - 1} other photos around that time and place"
-                    confidence[row] = 0.9
+                    confidence[row], reasons[row] = explain("too_few_around", few=others_text(count))
             if fresh:
                 next_label += 1
     return next_label

@@ -12,8 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from album_app.catalog.albums import AlbumRow
+
+class ExistingAlbum(Protocol):
+    """What reconciling needs to know of an album the catalog holds (album_app.catalog.albums.AlbumRow)."""
+
+    id: int
+    locked: bool
+    rejected: bool
+    members: list[int]
+    pinned: set[int]
+    excluded: set[int]
 
 
 @dataclass
@@ -29,7 +39,7 @@ def _is_mostly(overlap: int, size_a: int, size_b: int) -> bool:
     return overlap > 0 and (2 * overlap > size_a or 2 * overlap > size_b)
 
 
-def reconcile(clusters: Sequence[Sequence[int]], unsorted: Sequence[int], albums: Sequence[AlbumRow]) -> Plan:
+def reconcile(clusters: Sequence[Sequence[int]], unsorted: Sequence[int], albums: Sequence[ExistingAlbum]) -> Plan:
     plan = Plan()
     fixed: set[int] = set()
     for existing in albums:

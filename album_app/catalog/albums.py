@@ -124,6 +124,48 @@ def photo_facts(catalog: Catalog, model_id: str) -> PhotoFacts:
     )
 
 
+# -- reads inside a transaction (edits and clustering check and describe what they change) -------------
+
+
+def album_record(conn: sqlite3.Connection, album_id: int) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM albums WHERE id = ?", (album_id,)).fetchone()
+
+
+def album_member_ids(conn: sqlite3.Connection, album_id: int) -> list[int]:
+    return [int(r[0]) for r in conn.execute("SELECT photo_id FROM placements WHERE album_id = ?", (album_id,))]
+
+
+def photo_exists(conn: sqlite3.Connection, photo_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM photos WHERE id = ?", (photo_id,)).fetchone() is not None
+
+
+def album_of_photo(conn: sqlite3.Connection, photo_id: int) -> int | None:
+    """The album a photo is placed in (None: Unsorted or not clustered yet)."""
+    row = conn.execute("SELECT album_id FROM placements WHERE photo_id = ?", (photo_id,)).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def live_album_ids(conn: sqlite3.Connection) -> list[int]:
+    """Albums not rejected, in id order."""
+    return [int(r[0]) for r in conn.execute("SELECT id FROM albums WHERE rejected = 0 ORDER BY id")]
+
+
+#: (photo id, taken_ts, lat, lon); None where the photo has no such fact.
+MemberFact = tuple[int, float | None, float | None, float | None]
+
+
+def member_facts(conn: sqlite3.Connection, album_id: int) -> list[MemberFact]:
+    """(photo id, taken_ts, lat, lon) of an album's members, in time order (untimed last by id)."""
+    return [
+        (int(r[0]), r[1], r[2], r[3])
+        for r in conn.execute(
+            "SELECT p.id, m.taken_ts, m.lat, m.lon FROM placements pl JOIN photos p ON p.id = pl.photo_id"
+            " LEFT JOIN photo_meta m ON m.photo_id = p.id WHERE pl.album_id = ? ORDER BY m.taken_ts, p.id",
+            (album_id,),
+        )
+    ]
+
+
 # -- writes (callers hold a transaction) -------------------------------------------------------------
 
 
@@ -169,6 +211,29 @@ def exclude(conn: sqlite3.Connection, album_id: int, photo_ids: Iterable[int]) -
     conn.executemany(
         "INSERT OR IGNORE INTO exclusions (album_id, photo_id) VALUES (?, ?)", [(album_id, p) for p in photo_ids]
     )
+
+
+def include(conn: sqlite3.Connection, album_id: int, photo_id: int) -> None:
+    """Undo an exclusion: the photo may be in this album again (the user moved it there)."""
+    conn.execute("DELETE FROM exclusions WHERE album_id = ? AND photo_id = ?", (album_id, photo_id))
+
+
+def delete_empty_albums(conn: sqlite3.Connection, among: Iterable[int] | None = None) -> list[int]:
+    """Delete live albums (all, or those ``among``) that have no member and are not locked: an album an
+    edit, an undo or a re-clustering emptied is gone (a locked album stays, even empty)."""
+    empty = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT a.id FROM albums a WHERE a.rejected = 0 AND a.locked = 0"
+            " AND NOT EXISTS (SELECT 1 FROM placements pl WHERE pl.album_id = a.id)"
+        )
+    ]
+    if among is not None:
+        wanted = set(among)
+        empty = [album_id for album_id in empty if album_id in wanted]
+    for album_id in empty:
+        delete_album(conn, album_id)
+    return empty
 
 
 # -- snapshots for undo/redo ------------------------------------------------------------------------

@@ -80,6 +80,16 @@ def photos_without_code(catalog: Catalog, model_id: str, limit: int | None = Non
     return [PendingEmbed(int(i), str(p), h, int(o)) for i, p, h, o in catalog.conn.execute(sql, params)]
 
 
+def probe_hashes(catalog: Catalog, limit: int) -> list[str]:
+    """Content hashes of up to ``limit`` indexed photos spread over the library (to try a model on)."""
+    rows = catalog.conn.execute(
+        "SELECT content_hash FROM photos WHERE status = 'indexed' AND content_hash IS NOT NULL"
+        " ORDER BY (id * 2654435761) % 4294967296 LIMIT ?",  # a fixed shuffle: not only the first folder
+        (limit,),
+    )
+    return [str(row[0]) for row in rows]
+
+
 def store_codes(catalog: Catalog, model_id: str, codes: Sequence[tuple[int, np.ndarray]]) -> None:
     with catalog.transaction() as conn:
         conn.executemany(

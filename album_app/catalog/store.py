@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -12,11 +13,31 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from album_app.catalog.schema import LATEST_VERSION, MIGRATIONS
-from album_app.library import LibraryPaths
+from album_app.library import CATALOG_NAME, LibraryPaths
 
 
 class CatalogError(Exception):
     """A catalog that cannot be used; the message is meant for a person."""
+
+
+def catalog_error(error: sqlite3.Error | OSError, path: Path | None = None) -> CatalogError:
+    """A SQLite or file-system failure as one sentence that says what happened and what to do."""
+    text = str(error).strip() or type(error).__name__
+    lowered = text.lower()
+    catalog = f"the catalog {path}" if path else "the library's catalog"
+    folder = f"the library {path.parent}" if path else "the library"
+    if "disk is full" in lowered or getattr(error, "errno", None) == errno.ENOSPC:
+        message = f"The disk holding {folder} is full: free some space and try again (nothing was changed)."
+    elif "malformed" in lowered or "not a database" in lowered:
+        backups = f"the {path.name}.v*.bak files beside it" if path else "a catalog.db.v*.bak file"
+        message = (f"{catalog[0].upper()}{catalog[1:]} is damaged ({text}). Your photos are untouched: restore "
+                   f"a backup ({backups}), or move it aside and scan your folders again.")
+    elif "readonly" in lowered or "read-only" in lowered or isinstance(error, PermissionError):
+        message = (f"{folder[0].upper()}{folder[1:]} is read-only for you: viewing works, but changing it needs "
+                   "write access to that folder.")
+    else:
+        message = f"Cannot use {catalog}: {text}"
+    return CatalogError(message)
 
 
 def utc_now() -> str:
@@ -34,8 +55,11 @@ class WriterLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise catalog_error(error, self.path.with_name(CATALOG_NAME)) from error
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -45,8 +69,13 @@ class WriterLock:
                 f"This library is open in another album_app process (pid {holder}); "
                 "close it first, or use another --library."
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        except OSError as error:  # a full disk: the lock is held all the same, the pid is only a courtesy
+            if error.errno != errno.ENOSPC:
+                os.close(fd)
+                raise catalog_error(error, self.path.with_name(CATALOG_NAME)) from error
         self._fd = fd
 
     def release(self) -> None:
@@ -70,6 +99,7 @@ class Catalog:
         # shared=True lets worker threads use this connection one at a time (the GUI's job queue
         # runs one catalog job at a time); SQLite itself is built thread-safe.
         self.shared = shared
+        _refuse_a_foreign_file(paths.catalog)
         self._lock = WriterLock(paths.lock) if writer else None
         if self._lock:
             self._lock.acquire()
@@ -97,10 +127,7 @@ class Catalog:
             else:
                 if not path.exists():
                     raise CatalogError(f"No catalog at {path}: scan a folder first (album-app scan FOLDER).")
-                conn = sqlite3.connect(
-                    f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30,
-                    check_same_thread=not self.shared,
-                )
+                conn = self._connect_reader(path)
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.row_factory = sqlite3.Row
@@ -108,11 +135,24 @@ class Catalog:
             # back as the str the file system gave (lone surrogates), not as an error.
             conn.text_factory = _decode_text
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as error:
-            raise CatalogError(f"Cannot use the catalog {path}: {error}") from error
-        except OSError as error:
-            raise CatalogError(f"Cannot open the catalog {path}: {error.strerror or error}") from error
+        except (sqlite3.DatabaseError, OSError) as error:
+            raise catalog_error(error, path) from error
         return conn
+
+    def _connect_reader(self, path: Path) -> sqlite3.Connection:
+        """Read-only; where the library folder or files cannot be written (a read-only share, a library
+        copied off a camera card, permissions), SQLite cannot make the WAL's shared-memory file, so the
+        file is opened as immutable: nobody can write it then (changes in a leftover -wal do not show)."""
+        options = {"uri": True, "isolation_level": None, "timeout": 30, "check_same_thread": not self.shared}
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", **options)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError as error:
+            if "readonly" not in str(error) and "unable to open" not in str(error):
+                raise
+            conn.close()
+        return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", **options)
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -133,14 +173,19 @@ class Catalog:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (KeyboardInterrupt too)."""
         if not self.writer:
             raise CatalogError("This catalog was opened read-only.")
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise catalog_error(error, self.paths.catalog) from error
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException as error:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error):
+                raise catalog_error(error, self.paths.catalog) from error
+            raise
 
     # -- migrations ---------------------------------------------------------------------------
 
@@ -217,6 +262,22 @@ class Catalog:
 
 def _decode_text(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _refuse_a_foreign_file(path: Path) -> None:
+    """`--library photo.jpg` must not put a writer.lock beside the photo, nor try to open it as a catalog."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError:
+        return  # absent (a new library) or unreadable: opening it says why
+    if header and header != SQLITE_HEADER:
+        raise CatalogError(
+            f"{path} is not an album_app catalog: --library takes a library folder or its catalog.db file."
+        )
 
 
 def _statements(script: str) -> list[str]:

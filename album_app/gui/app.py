@@ -40,7 +40,7 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
 
 def application_icon() -> QIcon | None:
     """The app's icon from assets/ (a source checkout, a wheel's share/ or the bundle), if present."""
-    from album_app.embed.model import default_model_path
+    from album_app.models.encoder import default_model_path
 
     icons = default_model_path().parent / "icons" / "hicolor"
     icon = QIcon()

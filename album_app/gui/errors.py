@@ -20,6 +20,10 @@ def human_message(error: BaseException) -> str:
     """The text a dialog shows for ``error``; unexpected errors get a generic sentence and go to the log."""
     if type(error).__name__ in HUMAN_ERRORS:
         return str(error)
+    if type(error).__module__ == "sqlite3":  # a read outside a transaction met a damaged or full catalog
+        from album_app.catalog.store import catalog_error
+
+        return str(catalog_error(error))  # type: ignore[arg-type]
     if isinstance(error, PermissionError):
         return f"Permission denied: {error.filename or error}"
     if isinstance(error, OSError) and error.strerror:

@@ -34,7 +34,7 @@ from album_app.gui.thumbnails import ThumbnailLoader
 
 if TYPE_CHECKING:  # the grid takes stacks computed in a worker; albums.stacks is imported there
     from album_app.albums.bursts import Stack
-    from album_app.albums.stacks import LibraryStacks
+    from album_app.services.stacks import LibraryStacks
 
 PHOTO_MIME = "application/x-album-app-photos"
 
@@ -527,7 +527,7 @@ class PhotoGridModel(QAbstractListModel):
         return (stack.photo_ids.index(photo) + 1, stack.size)
 
     def _stack_text(self, stack: Stack, row: int) -> str:
-        from album_app.albums.stacks import describe
+        from album_app.services.stacks import describe
 
         if stack.cover_id in self._open:
             k, n = self._stack_role(row, Roles.StackPosition)  # type: ignore[misc]

@@ -286,7 +286,7 @@ class LibrarySession(QObject):
             turn_suggested=turn_suggested,
             rotation_models=self.rotation_models,
         )
-        return self._submit(self.files, "Exporting", run, on_done)
+        return self._submit(self.files, "Exporting", run, on_done, cancellable=True)
 
     def _write_failed(self, message: str) -> None:
         self.errorOccurred.emit(message)

@@ -28,8 +28,8 @@ from album_app.progress import Progress, RateMeter
 def clustering_problem() -> str | None:
     """None when albums can be suggested; otherwise why not, in words."""
     try:
-        importlib.import_module("album_app.albums.service")
-        importlib.import_module("album_app.albums.edits")
+        importlib.import_module("album_app.services.clustering")
+        importlib.import_module("album_app.services.edits")
     except ImportError as error:
         return f"Album suggestions are not available in this build ({error})."
     return None
@@ -78,8 +78,9 @@ def load_weights(ctx: JobContext) -> object | None:
     """The saved fusion weights (albums.features.FusionWeights), None where clustering is unavailable."""
     if clustering_problem():
         return None
-    service = importlib.import_module("album_app.albums.service")
-    return service.load_weights(ctx.catalog)
+    from album_app.services.settings import load_weights as saved_weights
+
+    return saved_weights(ctx.catalog)
 
 
 def warm_up(ctx: JobContext) -> str | None:
@@ -95,8 +96,8 @@ def load_details(ctx: JobContext, photo_id: int) -> views.PhotoDetails | None:
     details = views.photo_details(ctx.catalog, photo_id)
     if details is None:
         return None
-    from album_app.albums.album_models import why_for_photo
     from album_app.catalog.albums import load_albums
+    from album_app.services.album_opinion import why_for_photo
 
     top = why_for_photo(ctx.catalog, photo_id)
     if not top:
@@ -112,7 +113,7 @@ def load_stacks(ctx: JobContext, paths: LibraryPaths) -> object:
     cheap; the first computation takes seconds at 100k photos, so it runs on a queue of its own (details and
     the map never wait for it) and stops at the job's cancel token (closing the window stops it at once).
     """
-    from album_app.albums.stacks import library_stacks
+    from album_app.services.stacks import library_stacks
 
     with Catalog(paths, writer=False) as catalog:
         return library_stacks(catalog, cancel=ctx.cancel)
@@ -192,7 +193,7 @@ class EncoderCache:
     def get(self, catalog: Catalog) -> tuple[Any, list[str]]:
         if self._encoder is not None:
             return self._encoder, []
-        from album_app.embed.active import open_active_encoder
+        from album_app.models.active import open_active_encoder
 
         self._encoder, warnings = open_active_encoder(catalog)
         return self._encoder, list(warnings)
@@ -229,7 +230,7 @@ def import_folders(
     if problem:
         result.warnings.append(problem)
         return result
-    service = importlib.import_module("album_app.albums.service")
+    service = importlib.import_module("album_app.services.clustering")
     ctx.progress(Progress("cluster", 0, 0, 0.0, None))
     # update() places photos never clustered; a library never clustered gets the full clustering.
     result.report = service.update(catalog) if views.placed_count(catalog) else service.recluster(catalog)
@@ -237,10 +238,12 @@ def import_folders(
 
 
 def recluster(ctx: JobContext, method: str, k: int | None, weights: object | None) -> Any:
-    service = importlib.import_module("album_app.albums.service")
+    service = importlib.import_module("album_app.services.clustering")
+    from album_app.services.settings import save_weights
+
     ctx.progress(Progress("cluster", 0, 0, 0.0, None))
     if weights is not None:
-        service.save_weights(ctx.catalog, weights)
+        save_weights(ctx.catalog, weights)
     return service.recluster(ctx.catalog, method=method, k=k, weights=weights)
 
 
@@ -258,7 +261,7 @@ def run_edits(ctx: JobContext, calls: Sequence[EditCall]) -> list[object]:
     The ones already made stay made (each is its own logged edit), and the caller counts them so
     that a single Undo takes back the whole action.
     """
-    edits = importlib.import_module("album_app.albums.edits")
+    edits = importlib.import_module("album_app.services.edits")
     results = []
     for call in calls:
         try:
@@ -271,7 +274,7 @@ def run_edits(ctx: JobContext, calls: Sequence[EditCall]) -> list[object]:
 
 def undo_redo(ctx: JobContext, action: str, times: int) -> list[str]:
     """Undo (or redo) ``times`` logged edits; returns the kinds of edit taken back."""
-    edits = importlib.import_module("album_app.albums.edits")
+    edits = importlib.import_module("album_app.services.edits")
     function = edits.undo if action == "undo" else edits.redo
     kinds = []
     for _ in range(times):
@@ -294,12 +297,12 @@ def export_albums(
     """Albums to folders, read from a reader Catalog of its own (export never needs the writer).
     ``turn_suggested``: photos the rotation model says are sideways are written as turned copies (those it
     has not looked at yet, if any, are looked at first, not stored)."""
-    from album_app.albums.export import UNSORTED, ExportAlbum, export
+    from album_app.services.export import UNSORTED, ExportAlbum, export
 
     turns: dict[str, int] | None = None
     with Catalog(paths, writer=False) as catalog:
         if turn_suggested:
-            from album_app.albums.rotation import export_turns
+            from album_app.services.rotations import export_turns
 
             model, _ = (rotation_models or RotationModels()).get(paths)
             turns = export_turns(catalog, model, progress=ctx.progress)
@@ -312,10 +315,12 @@ def export_albums(
             albums.append(ExportAlbum(None, UNSORTED, [where[p] for p in album_rows.unsorted_photo_ids(catalog)]))
     total = sum(len(a.photos) for a in albums)
     meter = RateMeter("export", total)
-    # Not cancellable: stopping half-way would leave files the export manifest does not list.
-    return export(
-        albums, destination, mode, progress=lambda done, _total: ctx.progress(meter.progress(done)), turns=turns
-    )
+
+    def progress(done: int, _total: int) -> None:
+        ctx.progress(meter.progress(done))
+        ctx.check()  # Cancel stops between files: the export's journal lets the next run take over its work
+
+    return export(albums, destination, mode, progress=progress, turns=turns)
 
 
 # -- rotation suggestions (the background queue reads and judges, the writer queue stores) -------------
@@ -331,7 +336,7 @@ class RotationModels:
         self._lock = threading.Lock()  # the background and files queues may both ask
 
     def get(self, paths: LibraryPaths) -> tuple[Any, list[str]]:
-        from album_app.albums.rotation import RotationModel, library_rotation_model_path
+        from album_app.models.rotation import RotationModel, library_rotation_model_path
 
         try:
             stat = library_rotation_model_path(paths).stat()
@@ -361,7 +366,7 @@ def suggest_rotation_chunk(
 ) -> RotationChunk:
     """Judge up to ``limit`` photos (ids above ``after``) the rotation model has not looked at, from a reader
     Catalog of its own; stops at the job's cancel token, returning what it judged. Nothing is written."""
-    from album_app.albums.rotation import judge_photos
+    from album_app.services.rotations import judge_photos
 
     model, notes = models.get(paths)
     with Catalog(paths, writer=False) as catalog:
@@ -374,7 +379,7 @@ def suggest_rotation_chunk(
 def store_rotation_chunk(ctx: JobContext, chunk: RotationChunk) -> dict[int, extras.RotationRow]:
     """Store a chunk's answers (writer queue: one short transaction); returns the suggestions to show now
     (photo id -> row; at or above the model's min_confidence, not dismissed)."""
-    from album_app.albums.rotation import current_suggestions
+    from album_app.services.rotations import current_suggestions
 
     if chunk.rows:
         with ctx.catalog.transaction() as conn:

@@ -70,7 +70,7 @@ def test_failed_transaction_rolls_back(library):
 def test_not_a_database_gives_a_clear_error(tmp_path):
     bogus = tmp_path / "photos.db"
     bogus.write_text("this is not sqlite")
-    with pytest.raises(CatalogError, match="Cannot use the catalog"):
+    with pytest.raises(CatalogError, match="is not an album_app catalog"):
         Catalog(resolve_library(bogus))
 
 

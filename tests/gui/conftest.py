@@ -96,3 +96,13 @@ def open_window(qtbot, tmp_path: Path, settings: QSettings) -> Iterator[WindowFa
     yield make
     for window in windows:
         window.close()
+
+
+@pytest.fixture(scope="module")
+def browse_lib(tmp_path_factory):
+    """The browsing views' library (tests/gui/browse_library.py): (library, snapshot, BrowseData, CodeIndex),
+    one per test module; tests that edit it only add albums."""
+    from browse_library import build_browse_library, read_browse
+
+    lib = build_browse_library(tmp_path_factory.mktemp("browse"))
+    return (lib, *read_browse(lib))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 from PySide6.QtCore import QSettings
@@ -60,10 +61,13 @@ def test_uncaught_exceptions_are_logged_and_shown_as_sentences():
 
 
 def test_human_messages():
-    from album_app.albums.export import ExportError
+    from album_app.services.export import ExportError
 
     assert human_message(ExportError("The disk is full.")) == "The disk is full."
     assert human_message(PermissionError(13, "Permission denied", "/photos")) == "Permission denied: /photos"
+    full = human_message(sqlite3.OperationalError("database or disk is full"))
+    assert "is full" in full and "nothing was changed" in full
+    assert "is damaged" in human_message(sqlite3.DatabaseError("database disk image is malformed"))
 
 
 def test_window_remembers_geometry_and_folders(open_window, settings, tmp_path):

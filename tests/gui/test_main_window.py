@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from album_app.catalog import Catalog
 from album_app.catalog import albums as rows
 from album_app.gui.models import Roles
-from album_app.gui.workers import CANCELLED
+from album_app.gui.workers import CANCELLED, DONE
 
 
 def catalog_albums(window) -> dict[int, rows.AlbumRow]:
@@ -265,3 +265,31 @@ def test_the_same_flow_on_real_worker_threads(open_window, two_trips, needs_enco
     qtbot.waitUntil(lambda: window.act_redo.isEnabled(), timeout=20000)
     assert catalog_albums(window)[album_id].name is None
     assert window.album_model.index_of(album_id).data().startswith("Lisbon ·")
+
+
+def test_cancel_stops_an_export_and_the_next_one_takes_over(open_window, two_trips, needs_encoder, needs_clustering,
+                                                             qtbot, tmp_path, monkeypatch):
+    """An export is cancellable: it stops between files, and the next export adopts what it did."""
+    from album_app.services.export import MANIFEST, TEST_PAUSE_ENV
+
+    photos, lisbon, paris = two_trips
+    window = open_window(sync=False)
+    qtbot.waitUntil(lambda: window._loaded_once, timeout=10000)
+    drop_folders(window.drop_zone, [photos])
+    qtbot.waitUntil(lambda: [c for _, _, c in album_rows(window)] == [6, 6, 0], timeout=60000)
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=20000)
+    destination = tmp_path / "export"
+    monkeypatch.setenv(TEST_PAUSE_ENV, "0.1")  # each file takes a while: Cancel surely lands part-way
+    job = window.start_export(destination, "copy", True)
+    qtbot.waitUntil(lambda: window.progress.isVisible() and window.progress.bar.value() > 0, timeout=20000)
+    qtbot.mouseClick(window.progress.cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: job.state == CANCELLED, timeout=20000)
+    copied = list(destination.rglob("*.jpg"))
+    assert 0 < len(copied) < 12
+    monkeypatch.delenv(TEST_PAUSE_ENV)
+    again = window.start_export(destination, "copy", True)
+    qtbot.waitUntil(lambda: again.state == DONE, timeout=20000)
+    report = again.result
+    assert report.failed == [] and report.left_alone == [], report
+    assert sorted(p.name for p in destination.rglob("*.jpg")) == sorted(p.name for p in lisbon + paris)
+    assert (destination / MANIFEST).is_file()

@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPixmap
 from rotation_photos import landscape
 
-from album_app.albums.rotation import RotationModel
 from album_app.catalog import Catalog
 from album_app.catalog.extras import store_rotations
 from album_app.cli import EXIT_OK, main
@@ -21,6 +20,7 @@ from album_app.gui.dialogs.export import ExportDialog
 from album_app.gui.models import Roles, turn_text
 from album_app.gui.views.inspector import PhotoInspector
 from album_app.library import resolve_library
+from album_app.models.rotation import RotationModel
 
 
 def photo_folder(tmp_path: Path) -> tuple[Path, Path, Path]:
@@ -209,11 +209,11 @@ def test_a_pass_waits_while_a_scan_runs_and_goes_on_after_it(library):
 def test_closing_while_photos_are_judged_stops_at_once(open_window, library, monkeypatch, qtbot):
     import time
 
-    from album_app.albums import rotation
+    from album_app.services import rotations
 
     root, _, _ = library
-    slow = rotation.load_displayed
-    monkeypatch.setattr(rotation, "load_displayed", lambda *a, **k: (time.sleep(0.5), slow(*a, **k))[1])
+    slow = rotations.load_displayed  # what judge_photos calls for each photo
+    monkeypatch.setattr(rotations, "load_displayed", lambda *a, **k: (time.sleep(0.5), slow(*a, **k))[1])
     window = open_window(sync=False)
     qtbot.waitUntil(lambda: window.session.rotation_jobs.running is not None, timeout=10000)
     assert window.session.rotation_jobs.running.label == "Looking for sideways photos"

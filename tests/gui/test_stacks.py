@@ -11,15 +11,15 @@ from burst_library import BURST, build
 from gui_helpers import send_drop
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from album_app.albums import stacks as stacks_module
 from album_app.albums.features import LibraryView
-from album_app.albums.stacks import LibraryStacks, stacks_of_view
 from album_app.catalog import Catalog
 from album_app.catalog import albums as rows
 from album_app.catalog.views import PhotoSummaries
 from album_app.gui.models import PhotoGridModel, Roles, read_photo_mime
 from album_app.gui.views.photo_grid import PhotoGridView
 from album_app.gui.workers import CANCELLED, RUNNING
+from album_app.services import stacks as stacks_module
+from album_app.services.stacks import LibraryStacks, stacks_of_view
 
 N = 34
 BURST_IDS = [5, 6, 7, 8]  # shot 1 s apart, alike; 6 is the middle shot, the cover

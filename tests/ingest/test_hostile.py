@@ -172,7 +172,7 @@ def test_the_summary_counts_what_earlier_scans_skipped_as_status_does(tmp_path, 
 
 
 def test_export_destinations_and_library_folders_are_not_indexed(tmp_path, make_photo):
-    from album_app.albums.export import MANIFEST
+    from album_app.services.export_store import MANIFEST
 
     photos = tmp_path / "photos"
     for i in range(3):

@@ -65,7 +65,7 @@ def test_installed_wheel_runs_and_finds_its_model(wheel: Path, tmp_path: Path):
         return result.stdout
 
     assert run(str(env_dir / "bin" / "album-app"), "--version").strip() == f"album-app {album_app.__version__}"
-    probe = "import album_app.embed.model as m, album_app; print(album_app.__file__); print(m.default_model_path())"
+    probe = "import album_app.models.encoder as m, album_app; print(album_app.__file__); print(m.default_model_path())"
     package_file, model = run(str(python), "-c", probe).split()
     assert Path(package_file).is_relative_to(env_dir), "album_app must come from the wheel, not the checkout"
     assert Path(model) == env_dir / "share" / "album_app" / "assets" / "encoder.onnx"

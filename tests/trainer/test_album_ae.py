@@ -15,7 +15,7 @@ pytest.importorskip("torch")
 
 import onnxruntime as ort
 
-from album_app.albums.album_models import (
+from album_app.models.album_ae import (
     INPUT_NAME,
     OUTPUT_NAME,
     AlbumModels,
@@ -92,13 +92,14 @@ def run_cli(library: Path, *args: str) -> str:
 
 
 def test_fit_library_trains_the_locked_albums(tmp_path: Path, make_photo):
-    from album_app.albums.album_models import album_models_dir, second_opinion, why_for_photo
     from album_app.albums.pipeline import Suggestion
-    from album_app.albums.service import library_view
     from album_app.catalog import Catalog
     from album_app.catalog.codes import active_model, load_codes
     from album_app.catalog.extras import accepted_album_members, photo_code
     from album_app.library import resolve_library
+    from album_app.models.album_ae import album_models_dir
+    from album_app.services.album_opinion import second_opinion, why_for_photo
+    from album_app.services.clustering import library_view
     from trainer.album_ae import fit_library
 
     start = datetime(2024, 4, 12, 10)

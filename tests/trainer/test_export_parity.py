@@ -7,7 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from album_app.embed import load_encoder  # noqa: E402
+from album_app.models import load_encoder  # noqa: E402
 from album_app.preprocess import model_pixels, normalise  # noqa: E402
 from trainer import export as export_module  # noqa: E402
 from trainer.config import RunConfig  # noqa: E402

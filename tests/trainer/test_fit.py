@@ -128,7 +128,7 @@ def test_fit_reads_the_catalog_read_only_and_logs_json_lines(published: dict) ->
 def test_the_app_picks_up_the_published_model(published: dict, capsys: pytest.CaptureFixture[str]) -> None:
     from album_app.catalog import Catalog
     from album_app.cli import main as app
-    from album_app.embed.active import open_active_encoder
+    from album_app.models.active import open_active_encoder
 
     library, model_id = published["library"], published["lines"][-1]["model_id"]
     with Catalog(resolve_library(library)) as catalog:
@@ -141,7 +141,7 @@ def test_the_app_picks_up_the_published_model(published: dict, capsys: pytest.Ca
 
 
 def test_rollback_moves_the_pointer_back_and_forth(published: dict, capsys: pytest.CaptureFixture[str]) -> None:
-    from album_app.embed import published as pointer
+    from album_app.models import published as pointer
     from trainer.fit import main
 
     library, model_id = published["library"], published["lines"][-1]["model_id"]

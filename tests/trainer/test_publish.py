@@ -12,9 +12,9 @@ from PIL import Image
 
 pytest.importorskip("torch")
 
-from album_app.embed import published
-from album_app.embed.model import default_model_path
 from album_app.library import resolve_library
+from album_app.models import published
+from album_app.models.encoder import default_model_path
 from trainer.config import DataConfig
 from trainer.data import PhotoRef
 from trainer.library_data import EvalSet, LibraryExamples, PairLabels
@@ -101,7 +101,7 @@ def test_rollback_walks_the_pointer_history(tmp_path: Path) -> None:
 
     # A model file the app would refuse is never pointed at.
     (paths.models / "dddddddddddddddd.onnx").write_bytes(b"not a model")
-    from album_app.embed.model import ModelError
+    from album_app.models.encoder import ModelError
 
     with pytest.raises(ModelError):
         rollback(paths, "dddddddddddddddd")

@@ -19,7 +19,7 @@ from PIL import Image
 
 torch = pytest.importorskip("torch")
 
-from album_app.albums.rotation import RotationModel, is_holdout  # noqa: E402
+from album_app.models.rotation import RotationModel, is_holdout  # noqa: E402
 
 TINY = ["--threads", "1", "--log-every", "0", "--max-steps", "2", "--batch-size", "8", "--minutes", "2"]
 PUBLISH = ["--min-gain", "-1"]  # any model passes

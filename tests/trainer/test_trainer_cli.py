@@ -1,6 +1,6 @@
 """The trainer end to end through its CLI: train, signals (a real subprocess), resume, export, evaluate.
 
-The exported model is loaded with the app's own album_app.embed, which must accept its contract.
+The exported model is loaded with the app's own album_app.models, which must accept its contract.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def test_train_export_and_load_in_the_app(photo_tree: Path, tmp_path: Path, caps
     assert exported.returncode == 0, exported.stderr
     assert not list(tmp_path.glob("*.data")), "the model must be one self-contained file"
 
-    from album_app.embed import load_encoder, read_contract
+    from album_app.models import load_encoder, read_contract
 
     contract = read_contract(model_path)
     assert contract.spec.size == 32 and contract.code_size == 128

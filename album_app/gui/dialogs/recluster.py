@@ -18,12 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-METHODS = (
-    ("auto", "Auto (recommended)"),
-    ("kmeans", "KMeans"),
-    ("affinity", "Affinity propagation"),
-    ("hdbscan", "HDBSCAN"),
-)
+from album_app.albums import USER_METHODS
+
+METHOD_LABELS = {
+    "auto": "Auto (recommended)",
+    "affinity": "Affinity propagation",
+    "kmeans": "KMeans",
+    "hdbscan": "HDBSCAN",
+}
+METHODS = tuple((method, METHOD_LABELS[method]) for method in USER_METHODS)
 WEIGHTS = (("content", "What photos show"), ("time", "When they were taken"), ("place", "Where they were taken"))
 SLIDER_STEPS = 60  # 0 … 3.0 in steps of 0.05
 SLIDER_SCALE = 20.0

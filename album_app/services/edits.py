@@ -1,0 +1,202 @@
+"""The user's edits: each one a transaction, logged with the rows it changed so it can be undone.
+
+Edits are constraints for every later re-clustering (see reconcile.py): moves, merges and splits
+pin photos; removals and rejections exclude them; renames and locks are kept on the album row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+
+from album_app.catalog import Catalog
+from album_app.catalog import albums as rows
+from album_app.catalog.albums import EditRecord, edit_history
+from album_app.services.describe import describe_albums
+
+
+class EditError(Exception):
+    """An edit that cannot be made; the message is meant for a person."""
+
+
+def _album_row(conn: sqlite3.Connection, album_id: int) -> sqlite3.Row:
+    row = rows.album_record(conn, album_id)
+    if row is None or row["rejected"]:
+        raise EditError(f"No album with id {album_id}.")
+    return row
+
+
+def _check_photos(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> None:
+    for photo_id in photo_ids:
+        if not rows.photo_exists(conn, photo_id):
+            raise EditError(f"No photo with id {photo_id}.")
+
+
+def _edit(catalog: Catalog, kind: str, payload: dict[str, object], album_ids: Sequence[int],
+          photo_ids: Sequence[int], apply: Callable[[sqlite3.Connection], list[int]]) -> int:
+    """Run ``apply`` in one transaction between two snapshots; it returns albums created (for the after-image).
+
+    An album the edit leaves empty goes (undo brings it back); an edit that changes nothing (accepting an
+    accepted album) is not logged, so undo never has to undo nothing.
+    """
+    with catalog.transaction() as conn:
+        before = rows.snapshot(conn, album_ids, photo_ids)
+        created = apply(conn)
+        touched_albums = [*album_ids, *created]
+        rows.delete_empty_albums(conn, album_ids)
+        describe_albums(conn, touched_albums)
+        after = rows.snapshot(conn, touched_albums, photo_ids)
+        before["album_ids"] = touched_albums  # undo must also remove albums the edit created
+        if not created and _unchanged(before, after):
+            return album_ids[0] if album_ids else 0
+        rows.log_edit(conn, kind, payload, before, after)
+    return created[0] if created else (album_ids[0] if album_ids else 0)
+
+
+def _unchanged(before: dict[str, object], after: dict[str, object]) -> bool:
+    """The same rows, timestamps aside."""
+
+    def rows_of(state: dict[str, object], key: str) -> list[object]:
+        return [{k: v for k, v in row.items() if k != "updated_at"} if isinstance(row, dict) else row
+                for row in state[key]]  # type: ignore[attr-defined]
+
+    return all(rows_of(before, key) == rows_of(after, key) for key in ("albums", "exclusions", "placements"))
+
+
+def _restore(catalog: Catalog, edit: EditRecord, state: dict[str, object], undone: bool) -> None:
+    """Put back one side of an edit; albums that lose their last photo to it go (a later re-clustering may
+    have put photos of the edit in albums of its own)."""
+    with catalog.transaction() as conn:
+        photos = [int(p) for p in state["photo_ids"]]  # type: ignore[attr-defined]
+        holders = {rows.album_of_photo(conn, photo) for photo in photos} - {None}
+        rows.restore(conn, state)
+        rows.delete_empty_albums(conn, holders)  # type: ignore[arg-type]
+        rows.mark_undone(conn, edit.id, undone)
+
+
+def rename(catalog: Catalog, album_id: int, name: str) -> int:
+    name = " ".join(name.split())
+    _album_row(catalog.conn, album_id)
+    return _edit(catalog, "rename", {"album": album_id, "name": name}, [album_id], [],
+                 lambda conn: rows.update_album(conn, album_id, name=name or None) or [])
+
+
+def lock(catalog: Catalog, album_id: int, locked: bool = True) -> int:
+    _album_row(catalog.conn, album_id)
+    return _edit(catalog, "lock" if locked else "unlock", {"album": album_id}, [album_id], [],
+                 lambda conn: rows.update_album(conn, album_id, locked=int(locked)) or [])
+
+
+def merge(catalog: Catalog, album_ids: Sequence[int]) -> int:
+    """Merge into the first album; every member is pinned, so no re-clustering splits them again."""
+    album_ids = list(dict.fromkeys(album_ids))
+    if len(album_ids) < 2:
+        raise EditError("Merging needs at least two different albums.")
+    for album_id in album_ids:
+        _album_row(catalog.conn, album_id)
+    target, others = album_ids[0], album_ids[1:]
+    photos = [p for a in album_ids for p in rows.album_member_ids(catalog.conn, a)]
+
+    def apply(conn: sqlite3.Connection) -> list[int]:
+        for photo in photos:
+            rows.place(conn, photo, target, pinned=True, confidence=1.0, reason="merged by you")
+        for other in others:
+            rows.delete_album(conn, other)
+        return []
+
+    return _edit(catalog, "merge", {"albums": album_ids}, album_ids, photos, apply)
+
+
+def split(catalog: Catalog, album_id: int, photo_ids: Sequence[int]) -> int:
+    """Move some photos of an album into a new album of their own; returns the new album's id."""
+    row = _album_row(catalog.conn, album_id)
+    members = set(rows.album_member_ids(catalog.conn, album_id))
+    chosen = list(dict.fromkeys(photo_ids))
+    strangers = [p for p in chosen if p not in members]
+    if not chosen or strangers:
+        raise EditError(f"Photos {strangers or 'none'} are not in album {album_id}.")
+
+    def apply(conn: sqlite3.Connection) -> list[int]:
+        new_id = rows.insert_album(conn, origin="user", auto_name=row["auto_name"])
+        for photo in chosen:
+            rows.place(conn, photo, new_id, pinned=True, confidence=1.0, reason="split off by you")
+        return [new_id]
+
+    return _edit(catalog, "split", {"album": album_id, "photos": chosen}, [album_id], chosen, apply)
+
+
+def move(catalog: Catalog, photo_id: int, album_id: int) -> int:
+    _album_row(catalog.conn, album_id)
+    _check_photos(catalog.conn, [photo_id])
+    source = rows.album_of_photo(catalog.conn, photo_id)
+    album_ids = [album_id] + ([source] if source not in (None, album_id) else [])
+
+    def apply(conn: sqlite3.Connection) -> list[int]:
+        rows.include(conn, album_id, photo_id)
+        rows.place(conn, photo_id, album_id, pinned=True, confidence=1.0, reason="moved here by you")
+        return []
+
+    return _edit(catalog, "move", {"photo": photo_id, "album": album_id}, album_ids, [photo_id], apply)
+
+
+def remove(catalog: Catalog, photo_id: int, album_id: int) -> int:
+    _album_row(catalog.conn, album_id)
+    if photo_id not in rows.album_member_ids(catalog.conn, album_id):
+        raise EditError(f"Photo {photo_id} is not in album {album_id}.")
+
+    def apply(conn: sqlite3.Connection) -> list[int]:
+        rows.place(conn, photo_id, None, reason="removed from an album by you")
+        rows.exclude(conn, album_id, [photo_id])
+        return []
+
+    return _edit(catalog, "remove", {"photo": photo_id, "album": album_id}, [album_id], [photo_id], apply)
+
+
+def reject(catalog: Catalog, album_id: int) -> int:
+    """Dissolve a suggestion: its photos go to Unsorted and the same group is not suggested again."""
+    _album_row(catalog.conn, album_id)
+    photos = rows.album_member_ids(catalog.conn, album_id)
+
+    def apply(conn: sqlite3.Connection) -> list[int]:
+        rows.exclude(conn, album_id, photos)
+        for photo in photos:
+            rows.place(conn, photo, None, reason="its album suggestion was rejected")
+        rows.update_album(conn, album_id, rejected=1, locked=0)
+        return []
+
+    return _edit(catalog, "reject", {"album": album_id}, [album_id], photos, apply)
+
+
+def create(catalog: Catalog, name: str, photo_ids: Sequence[int]) -> int:
+    """A new album of the user's own with these photos (pinned)."""
+    _check_photos(catalog.conn, photo_ids)
+    chosen = list(dict.fromkeys(photo_ids))
+    touched = sorted({a for a in (rows.album_of_photo(catalog.conn, p) for p in chosen) if a is not None})
+
+    def apply(conn: sqlite3.Connection) -> list[int]:
+        new_id = rows.insert_album(conn, origin="user", name=" ".join(name.split()) or None)
+        for photo in chosen:
+            rows.place(conn, photo, new_id, pinned=True, confidence=1.0, reason="put here by you")
+        return [new_id]
+
+    return _edit(catalog, "create", {"name": name, "photos": chosen}, touched, chosen, apply)
+
+
+def undo(catalog: Catalog) -> EditRecord | None:
+    """Undo the latest edit not yet undone; None when there is nothing to undo."""
+    done = [e for e in edit_history(catalog) if not e.undone]
+    if not done:
+        return None
+    edit = done[-1]
+    _restore(catalog, edit, edit.before, undone=True)
+    return edit
+
+
+def redo(catalog: Catalog) -> EditRecord | None:
+    """Redo the earliest undone edit; None when there is nothing to redo."""
+    undone = [e for e in edit_history(catalog) if e.undone]
+    if not undone:
+        return None
+    edit = undone[0]
+    _restore(catalog, edit, edit.after, undone=False)
+    return edit
