@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from album_app.catalog.photos import db_path
 from album_app.catalog.store import Catalog, utc_now
 
 
@@ -71,7 +72,7 @@ def placed_photo_ids(catalog: Catalog) -> set[int]:
 
 
 def photo_id_for_path(catalog: Catalog, path: str) -> int | None:
-    row = catalog.conn.execute("SELECT id FROM photos WHERE path = ?", (path,)).fetchone()
+    row = catalog.conn.execute("SELECT id FROM photos WHERE path = CAST(? AS TEXT)", (db_path(path),)).fetchone()
     return int(row[0]) if row else None
 
 

@@ -1,6 +1,7 @@
 """Folders -> files: recursive, no symlink loops, no hidden or system folders, no folders the app wrote.
 
-A folder holding an export manifest (or the journal of an export that was cut short) is an export destination (copies or links of photos already in the
+A folder holding an export manifest (or the journal of an export that was cut short) is an export
+destination (copies or links of photos already in the
 library), and a folder holding a library's catalog with its caches is a library: neither holds originals,
 and indexing them would count every exported photo twice and index the app's own thumbnails.
 XMP sidecars (``IMG_1234.CR2.xmp``, ``IMG_1234.xmp``) are not items: they travel with the file they describe.
@@ -13,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from album_app.services.export_store import JOURNAL, MANIFEST
 from album_app.library import CATALOG_NAME
+from album_app.services.export_store import JOURNAL, MANIFEST
 
 # Folders that hold no photos of the user's: caches and system stores of NASes, OSes and tools.
 SKIPPED_FOLDERS = {

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from album_app.ingest.names import readable_path
 from album_app.services.export_files import (
     MODES,
     TURNED,
@@ -54,8 +55,9 @@ MAX_NAME = 120
 
 
 def safe_name(name: str, fallback: str = "Album") -> str:
-    """A folder or file name that is safe on Linux, macOS and Windows and cannot leave its parent."""
-    text = unicodedata.normalize("NFC", name)
+    """A folder or file name that is safe on Linux, macOS and Windows and cannot leave its parent.
+    A source name that is not UTF-8 (b'Caf\\xe9.jpg') is written as it reads (Café.jpg)."""
+    text = unicodedata.normalize("NFC", readable_path(name))
     text = _UNSAFE.sub("_", text)
     text = " ".join(text.split()).strip(" .")
     if not text or set(text) <= {"_", "."}:

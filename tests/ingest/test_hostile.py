@@ -76,6 +76,23 @@ def test_a_latin1_file_name_is_indexed_shown_readably_and_marked_missing_when_go
     assert status_json(library) == {"indexed": 1, "skipped": 0, "missing": 1, "parts": 0}
 
 
+def test_a_latin1_name_is_exported_under_its_readable_name(tmp_path, library, make_photo):
+    photos = tmp_path / "photos"
+    latin1 = make_photo(photos / os.fsdecode(b"Caf\xe9.jpg"), seed=1)
+    make_photo(photos / "plain.jpg", seed=2)
+    assert cli(library, "scan", str(photos), "--quiet").returncode == 0  # embedded, so it can be clustered
+    assert cli(library, "cluster").returncode == 0
+    result = cli(library, "export", str(tmp_path / "out"), "--mode", "copy")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    exported = {path.name: path for path in (tmp_path / "out").rglob("*.jpg")}
+    assert exported["Café.jpg"].read_bytes() == latin1.read_bytes()
+    # Edits (move, remove, split) find a photo by the path given on the command line: the exact name works.
+    from album_app.catalog.albums import photo_id_for_path
+
+    with Catalog(resolve_library(library), writer=False) as catalog:
+        assert photo_id_for_path(catalog, str(latin1)) is not None
+
+
 # --- item 4: transient failures are retried ---------------------------------------------------------------
 
 
