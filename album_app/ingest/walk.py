@@ -1,9 +1,9 @@
 """Folders -> files: recursive, no symlink loops, no hidden or system folders, no folders the app wrote.
 
 A folder holding an export manifest (or the journal of an export that was cut short) is an export
-destination (copies or links of photos already in the
-library), and a folder holding a library's catalog with its caches is a library: neither holds originals,
-and indexing them would count every exported photo twice and index the app's own thumbnails.
+destination (copies or links of photos already in the library), and a folder holding a library's catalog
+with its caches is a library: neither holds originals, and indexing them would count every exported photo
+twice and index the app's own thumbnails.
 XMP sidecars (``IMG_1234.CR2.xmp``, ``IMG_1234.xmp``) are not items: they travel with the file they describe.
 """
 
