@@ -417,6 +417,12 @@ def item_parts(catalog: Catalog, photo_ids: Sequence[int]) -> dict[int, list[tup
             for item, parts in _parts_by_item(catalog).items() if item in wanted}
 
 
+def count_parts(catalog: Catalog, paths: set[str]) -> int:
+    """How many of these files are parts of other items (the scan summary's "parts")."""
+    rows = catalog.conn.execute("SELECT path FROM photos WHERE part_of IS NOT NULL AND status != 'missing'")
+    return sum(1 for row in rows if row["path"] in paths)
+
+
 def status_counts(catalog: Catalog) -> dict[str, int]:
     """Counts by status; parts of other items (Live Photo videos, paired RAWs, copies) count as "parts"."""
     rows = catalog.conn.execute(

@@ -25,6 +25,7 @@ from album_app.catalog.photos import (
     IndexedFile,
     KnownFile,
     apply_pairs,
+    count_parts,
     known_files,
     mark_excluded,
     mark_missing,
@@ -138,7 +139,7 @@ def scan(
         if todo or summary.missing:  # pairs change only when files do
             candidates = pair_candidates(catalog, folders)
             apply_pairs(catalog, candidates, find_parts(candidates))
-        summary.parts = _parts_among(catalog, files)
+        summary.parts = count_parts(catalog, {found.path for found in files})
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -165,12 +166,6 @@ def _changed_files(
         else:
             todo.append(found)
     return todo, back
-
-
-def _parts_among(catalog: Catalog, files: list[FoundFile]) -> int:
-    paths = {found.path for found in files}
-    rows = catalog.conn.execute("SELECT path FROM photos WHERE part_of IS NOT NULL AND status != 'missing'")
-    return sum(1 for row in rows if row["path"] in paths)
 
 
 #: With files in flight and no result for this long, the pool is taken to be stuck on a file (a decoder
