@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import os
 import shutil
 import sqlite3
@@ -260,8 +261,9 @@ class Catalog:
             )
 
 
-def _decode_text(raw: bytes) -> str:
-    return raw.decode("utf-8", "surrogateescape")
+#: str(raw, "utf-8", "surrogateescape") as sqlite3's text factory: as fast as its default (a Python function
+#: would cost ~0.1 s more per 100k rows), and a non-UTF-8 path reads back as the str the file system gave.
+_decode_text = functools.partial(str, encoding="utf-8", errors="surrogateescape")
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
