@@ -19,7 +19,8 @@ def test_every_reason_formats_and_is_a_probability(key):
 
 
 def test_a_measured_confidence_overrides_the_table():
-    assert explain("dense_group", 0.93, others=4) == (0.93, "in a dense group of 4 photos close in time, place and look")
+    dense = (0.93, "in a dense group of 4 photos close in time, place and look")
+    assert explain("dense_group", 0.93, others=4) == dense
     assert explain("time_only", others=2)[0] == 0.85
 
 
