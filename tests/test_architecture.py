@@ -180,3 +180,13 @@ def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_cycle_finder_finds_a_cycle():
     assert strongly_connected({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert strongly_connected({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_test_seam_is_one_module():
+    """Faults are injected through album_app/faults.py alone: no other module reads the environment for them."""
+    offenders = [
+        f"{path.relative_to(REPO)}"
+        for path in python_files("album_app", "trainer")
+        if "ALBUM_APP_TEST" in path.read_text() and path.name != "faults.py"
+    ]
+    assert offenders == []

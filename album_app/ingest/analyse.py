@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from album_app import faults
 from album_app.ingest.decode import (
     THUMBNAIL_SIZE,
     Decoded,
@@ -47,15 +48,6 @@ from album_app.ingest.walk import FoundFile
 from album_app.ingest.xmp import MAX_XMP_BYTES, Xmp, packet, parse
 from album_app.preprocess import InputSpec
 
-# Fault injection for the crash-isolation test: a worker dies on files whose path contains this.
-_CRASH_ON = os.environ.get("ALBUM_APP_TEST_CRASH_ON", "")
-# ...and one whose decoder never returns on files whose path contains this.
-_HANG_ON = os.environ.get("ALBUM_APP_TEST_HANG_ON", "")
-# ...and for the interrupt tests: seconds each file takes at least, so a fast machine cannot finish the
-# scan before the signal arrives.
-_SLOW_S = float(os.environ.get("ALBUM_APP_TEST_SLOW_S", "0") or 0)
-# ...and for the stall-clock test: seconds a worker takes to start, as on a loaded machine.
-_SLOW_START_S = float(os.environ.get("ALBUM_APP_TEST_SLOW_START_S", "0") or 0)
 # Larger files are not photos we should load whole into memory (videos are never loaded whole).
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -96,8 +88,9 @@ def init_worker(ready: Any = None) -> None:
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_end_with, args=(parent.sentinel,), name="parent-watch", daemon=True).start()
-    if _SLOW_START_S:
-        time.sleep(_SLOW_START_S)
+    slow_start = faults.worker_faults()[3]  # the test seam (album_app/faults.py): a loaded machine
+    if slow_start:
+        time.sleep(slow_start)
     if ready is not None:
         with ready.get_lock():
             ready.value += 1
@@ -108,16 +101,22 @@ def _end_with(sentinel: int) -> None:
     os._exit(0)
 
 
+def _injected_faults(path: str) -> None:
+    """The test seam (album_app/faults.py): a decoder that crashes, hangs or is slow on a file."""
+    crash_on, hang_on, slow_s, _ = faults.worker_faults()
+    if crash_on and crash_on in path:
+        os._exit(70)
+    if hang_on and hang_on in path:
+        time.sleep(3600)
+    if slow_s:
+        time.sleep(slow_s)
+
+
 def analyse(found: FoundFile, spec: InputSpec | None, thumbnails: Path | None) -> Analysis:
     """Never raises for a bad file: every outcome is indexed or skipped with a readable reason."""
     result = Analysis(found.path, found.size, found.mtime_ns, sidecar=found.sidecar,
                       sidecar_mtime_ns=found.sidecar_mtime_ns)
-    if _CRASH_ON and _CRASH_ON in found.path:
-        os._exit(70)
-    if _HANG_ON and _HANG_ON in found.path:
-        time.sleep(3600)
-    if _SLOW_S:
-        time.sleep(_SLOW_S)
+    _injected_faults(found.path)
     try:
         with open(found.path, "rb") as handle:
             header = handle.read(HEADER_BYTES)

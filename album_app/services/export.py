@@ -13,8 +13,8 @@ A photo may be exported turned (``turns``: the rotation suggestions, services.ro
 file in DEST is then a turned copy (services.rotations.rotate_for_export), whatever the mode, written the
 same way, and the manifest says so, so that a re-run without the turn puts the link or copy back.
 
-Test seam (the only one): ``ALBUM_APP_EXPORT_TEST_PAUSE_S`` (seconds, unset in normal use) makes the export
-pause while each file is half done, so that a test can kill -9 it part-way; read in ``_test_pause_s``.
+Test seam: ``faults.EXPORT_PAUSE_S`` (album_app/faults.py; seconds, unset in normal use) makes the
+export pause while each file is half done, so that a test can kill -9 it part-way.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from album_app import faults
 from album_app.ingest.names import readable_path
 from album_app.services.export_files import (
     MODES,
@@ -48,7 +49,6 @@ from album_app.services.export_store import MANIFEST, RESERVED, Books, ExportErr
 __all__ = ["MANIFEST", "MODES", "TURNED", "UNSORTED", "ExportAlbum", "ExportError", "ExportReport", "export"]
 
 UNSORTED = "Unsorted"
-TEST_PAUSE_ENV = "ALBUM_APP_EXPORT_TEST_PAUSE_S"
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 MAX_NAME = 120
@@ -154,7 +154,7 @@ def export(
     layout = plan_layout(albums)
     books = open_books(destination)
     report = ExportReport(str(destination), mode, notes=list(books.notes))
-    run = _Run(books, report, mode, dict(turns or {}), _test_pause_s())
+    run = _Run(books, report, mode, dict(turns or {}), faults.seconds(faults.EXPORT_PAUSE_S))
     try:
         try:
             run.place_all(layout, progress)
@@ -171,14 +171,6 @@ def export(
     finally:
         books.release()
     return report
-
-
-def _test_pause_s() -> float:
-    """The test seam: seconds to pause at each step of each file (ALBUM_APP_EXPORT_TEST_PAUSE_S), else 0."""
-    try:
-        return max(0.0, float(os.environ.get(TEST_PAUSE_ENV, "0")))
-    except ValueError:
-        return 0.0
 
 
 class _DiskFull(Exception):

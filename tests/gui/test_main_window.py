@@ -270,7 +270,8 @@ def test_the_same_flow_on_real_worker_threads(open_window, two_trips, needs_enco
 def test_cancel_stops_an_export_and_the_next_one_takes_over(open_window, two_trips, needs_encoder, needs_clustering,
                                                              qtbot, tmp_path, monkeypatch):
     """An export is cancellable: it stops between files, and the next export adopts what it did."""
-    from album_app.services.export import MANIFEST, TEST_PAUSE_ENV
+    from album_app.faults import EXPORT_PAUSE_S as TEST_PAUSE_ENV
+    from album_app.services.export import MANIFEST
 
     photos, lisbon, paris = two_trips
     window = open_window(sync=False)

@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 from export_helpers import cli, listing, manifest_files, only_photos, scanned_library, sha, snapshot
 
+from album_app.faults import EXPORT_PAUSE_S as TEST_PAUSE_ENV
 from album_app.services import export_store
-from album_app.services.export import MANIFEST, TEST_PAUSE_ENV, ExportAlbum, export
+from album_app.services.export import MANIFEST, ExportAlbum, export
 
 REPO = Path(__file__).resolve().parents[2]
 
