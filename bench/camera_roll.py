@@ -1,6 +1,6 @@
 """How albums fit a phone roll shaped like a life: the real app, the peers' rules and the prototype, one run.
 
-    python bench/camera_roll.py [--rolls 3] [--seed 0] [--quick] [--json] [--timing 100000] [--keep]
+    python bench/camera_roll.py [--rolls 3] [--seed 0] [--quick] [--json] [--timing 100000] [--reuse]
 
 Per roll (bench/roll_plan.py + roll_library.py: a person with a home and a move, 18 months of everyday
 photos, gatherings, outings, trips, screenshots, downloads and a friend's copies; every range drawn per
@@ -48,10 +48,11 @@ FIGURES = (
 )
 
 
-def run_cli(library: Path, roll: Path) -> list[dict]:
+def run_cli(library: Path, roll: Path, *, scan: bool = True) -> list[dict]:
     app = [sys.executable, "-m", "album_app", "--library", str(library)]
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
-    subprocess.run([*app, "scan", str(roll), "--quiet"], check=True, capture_output=True, text=True, env=env)
+    if scan:
+        subprocess.run([*app, "scan", str(roll), "--quiet"], check=True, capture_output=True, text=True, env=env)
     subprocess.run([*app, "cluster", "--json"], check=True, capture_output=True, text=True, env=env)
     listing = subprocess.run([*app, "albums", "--json"], check=True, capture_output=True, text=True, env=env)
     albums = json.loads(listing.stdout)["albums"]
@@ -68,11 +69,15 @@ def run_roll(seed: int, args: argparse.Namespace) -> dict:
 
     folder = OUT / f"roll-{seed}{'-quick' if args.quick else ''}"
     begin = time.perf_counter()
-    truth = write_roll(folder, seed, months=9 if args.quick else 18, side=256 if args.quick else 320)
-    made = time.perf_counter() - begin
     roll, library = folder / "roll", folder / "library"
+    reuse = args.reuse and (folder / "truth.json").is_file() and (library / "catalog.db").is_file()
+    if reuse:
+        truth = json.loads((folder / "truth.json").read_text())
+    else:
+        truth = write_roll(folder, seed, months=9 if args.quick else 18, side=256 if args.quick else 320)
+    made = time.perf_counter() - begin
     begin = time.perf_counter()
-    app = run_cli(library, roll)
+    app = run_cli(library, roll, scan=not reuse)
     cli_s = time.perf_counter() - begin
     loaded = load_roll_view(library, roll)
     rows = {"app (CLI)": score_albums(app, truth)}
@@ -144,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="first roll's seed; the rest follow")
     parser.add_argument("--quick", action="store_true", help="9-month rolls at 256 px")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="reuse a roll and its scan left by an earlier run")
     parser.add_argument("--timing", type=int, default=0, metavar="N", help="also time the prototype on ~N photos")
     args = parser.parse_args(argv)
     started = datetime.now()

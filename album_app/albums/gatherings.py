@@ -4,11 +4,14 @@ In the spirit of PhotoTOC (Platt et al. 2003) and Cooper et al. (2005), the cut 
 never one fixed gap or count:
   * shots seconds apart (``MOMENT_S``) are one *moment* (a burst of ten is one thing that happened);
   * the person's everyday pace is the median gap between consecutive moments on the same day; moments
-    closer than a quarter of that (``PACE_SHARE``, between ``SESSION_MIN_S`` and ``SESSION_MAX_S``) chain
-    into a *session*;
+    closer than half of that (``PACE_SHARE``, between ``SESSION_MIN_S`` and ``SESSION_MAX_S``) chain into a
+    *session* (a party's lulls are far shorter than the hours between everyday snaps);
+  * a session's ends are trimmed while the first (or last) gap is more than ``EDGE_FACTOR`` times the
+    session's own median gap (a snap an hour before the party is not the party);
   * a session is a gathering when it holds at least ``GATHERING_FACTOR`` times as many moments as the
     person's busy everyday sessions (their 90th percentile), and never fewer than ``MIN_MOMENTS``;
-  * sessions of a gathering separated by a lull of under two session gaps are one gathering.
+  * two gatherings on one day less than ``MERGE_GAPS`` session gaps apart are one (a long lull), with
+    whatever few moments lie between them.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from __future__ import annotations
 import numpy as np
 
 MOMENT_S = 60.0
-PACE_SHARE = 0.25
-SESSION_MIN_S = 10 * 60.0
-SESSION_MAX_S = 60 * 60.0
+PACE_SHARE = 0.5
+SESSION_MIN_S = 30 * 60.0
+SESSION_MAX_S = 3 * 3600.0
+EDGE_FACTOR = 6.0
 GATHERING_FACTOR = 3.0
 SESSION_QUANTILE = 0.9
 MIN_MOMENTS = 8
@@ -41,17 +45,31 @@ def find_gatherings(time_h: np.ndarray, day: np.ndarray) -> list[np.ndarray]:
     same_day = moment_day[1:] == moment_day[:-1]
     session_gap = session_gap_s(moment_gaps[same_day])
     cuts = np.flatnonzero(moment_gaps > session_gap) + 1
-    sessions = np.split(np.arange(len(starts)), cuts)
+    sessions = [_trim(s, moment_t) for s in np.split(np.arange(len(starts)), cuts)]
     sizes = np.array([len(s) for s in sessions])
     threshold = max(MIN_MOMENTS, GATHERING_FACTOR * float(np.quantile(sizes, SESSION_QUANTILE)))
-    big = [s for s in sessions if len(s) >= threshold]
     merged: list[np.ndarray] = []
-    for session in big:
-        if merged and moment_t[session[0]] - moment_t[merged[-1][-1]] <= MERGE_GAPS * session_gap:
-            merged[-1] = np.arange(merged[-1][0], session[-1] + 1)
+    for s in (s for s in sessions if len(s) >= threshold):
+        if merged and moment_day[s[0]] == moment_day[merged[-1][-1]] \
+                and moment_t[s[0]] - moment_t[merged[-1][-1]] <= MERGE_GAPS * session_gap:
+            merged[-1] = np.arange(merged[-1][0], s[-1] + 1)
         else:
-            merged.append(session)
-    return [np.flatnonzero(np.isin(moment, session)) for session in merged]
+            merged.append(s)
+    return [np.flatnonzero(np.isin(moment, s)) for s in merged]
+
+
+def _trim(session: np.ndarray, moment_t: np.ndarray) -> np.ndarray:
+    """Drop moments at either end that lie far beyond the session's own pace (module docstring)."""
+    while len(session) >= 3:
+        gaps = np.diff(moment_t[session])
+        limit = EDGE_FACTOR * float(np.median(gaps))
+        if gaps[0] > limit:
+            session = session[1:]
+        elif gaps[-1] > limit:
+            session = session[:-1]
+        else:
+            break
+    return session
 
 
 def session_gap_s(same_day_gaps_s: np.ndarray) -> float:

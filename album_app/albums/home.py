@@ -182,8 +182,30 @@ def _home_runs(days: np.ndarray, places: np.ndarray, candidates: np.ndarray, win
         known = index[voted]
         nearest = known[np.clip(np.searchsorted(known, index), 0, len(known) - 1)]
         home = home[nearest]
-    runs = _runs(home, lo)
-    return _fold_short(runs)
+    runs = _fold_short(_runs(home, lo))
+    return _refine_moves(runs, days, places, window)
+
+
+def _refine_moves(runs: list[tuple[int, int, int]], days: np.ndarray, places: np.ndarray,
+                  window: int) -> list[tuple[int, int, int]]:
+    """Put each change of home on the day that best separates the old home's days from the new one's
+    (windowed votes blur it by the difference in photo rates before and after)."""
+    out = [list(r) for r in runs]
+    for k in range(len(out) - 1):
+        old, new = out[k][2], out[k + 1][2]
+        lo, hi = max(out[k][0] + 1, out[k + 1][0] - window), min(out[k + 1][1], out[k + 1][0] + window)
+        near = (days >= lo - window) & (days <= hi + window)
+        old_days, new_days = days[near & (places == old)], days[near & (places == new)]
+        if hi <= lo or not len(old_days) or not len(new_days):
+            continue
+        splits = np.arange(lo, hi + 1)
+        old_before = np.searchsorted(np.sort(old_days), splits, side="left")
+        new_before = np.searchsorted(np.sort(new_days), splits, side="left")
+        score = 2 * old_before - 2 * new_before + len(new_days) - len(old_days)
+        best = splits[score == score.max()]
+        split = int(best[len(best) // 2])
+        out[k][1], out[k + 1][0] = split - 1, split
+    return [(r[0], r[1], r[2]) for r in out]
 
 
 def _runs(values: np.ndarray, offset: int) -> list[list[int]]:

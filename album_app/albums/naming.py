@@ -86,7 +86,7 @@ def _day(value: date) -> str:
 
 def album_place(lat: np.ndarray, lon: np.ndarray) -> str | None:
     """The place that best names a set of photos (module docstring); None when none has a place (or the
-    offline data is unavailable)."""
+    offline data is unavailable). Two cities are named in the order of the photos given."""
     lat = np.asarray(lat, np.float64).reshape(-1)
     lon = np.asarray(lon, np.float64).reshape(-1)
     ok = np.isfinite(lat) & np.isfinite(lon)
@@ -109,7 +109,9 @@ def _name_of(names: list[PlaceName], *, compact: bool) -> str | None:
     if cities and (cities[0][1] >= CITY_SHARE * total or compact):
         return cities[0][0]
     if len(cities) == 2 and cities[0][1] + cities[1][1] >= PAIR_SHARE * total and cities[1][1] >= SECOND_SHARE * total:
-        return f"{cities[0][0]} & {cities[1][0]}"
+        order = [n.city for n in names]  # in the order the photos came (a trip's itinerary, when in time order)
+        first, second = sorted((cities[0][0], cities[1][0]), key=order.index)
+        return f"{first} & {second}"
     states = Counter((n.state, n.country) for n in names if n.state).most_common(1)
     if states and states[0][1] >= REGION_SHARE * total:
         state, country = states[0][0]

@@ -116,6 +116,7 @@ def _place_copies(view: RollView, labels: np.ndarray, kinds: list[str], anchors:
 
 
 def _describe(view: RollView, rows: np.ndarray, kind: str, month: tuple[int, int] | None) -> RollAlbum:
+    rows = rows[np.argsort(np.where(np.isfinite(view.local_ts[rows]), view.local_ts[rows], np.inf), kind="stable")]
     if kind == SCREENSHOT_KIND:
         return RollAlbum(kind, rows, AlbumDescription(SCREENSHOTS, None, None, None))
     timed = rows[np.isfinite(view.local_ts[rows])]
