@@ -48,7 +48,7 @@ def test_the_threshold_follows_the_persons_rate():
 def test_a_burst_is_one_moment_not_a_gathering():
     rng = np.random.default_rng(2)
     burst = [40 * 24 + 15 + s / 3600.0 for s in range(40)]  # forty frames in forty seconds
-    t, found = run(everyday(60, 3, rng) + burst)
+    _t, found = run(everyday(60, 3, rng) + burst)
     assert found == []
 
 

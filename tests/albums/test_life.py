@@ -59,7 +59,7 @@ def test_summer_time_at_home_changes_nothing():
     life = Life(seed=3)
     life.everyday(0, 180, LYON)
     life.offset_h = [1.0 if t < life.local[0] + 85 * 86400 else 2.0 for t in life.local]
-    result, truth = segment(life)
+    result, _truth = segment(life)
     assert set(result.kinds) == {EVERYDAY}
     assert (result.labels >= 0).mean() > 0.99
 
@@ -67,7 +67,7 @@ def test_summer_time_at_home_changes_nothing():
 def test_a_library_of_one_trip_is_one_trip():
     life = Life(seed=4)
     life.trip(0, 6, LISBON, "trip", empty=(2,))
-    result, truth = segment(life)
+    result, _truth = segment(life)
     assert result.kinds == [TRIP]
     assert (result.labels == 0).all()
 

@@ -25,7 +25,7 @@ def make_view(seed: int = 0) -> tuple[RollView, np.ndarray]:
         ("IMG-20230415-WA0001.jpg", "JPEG", (1280, 960), "trip", 103, "friend"),
         ("photo_2023-06-01_22-10-00.jpg", "JPEG", (1280, 960), "party", 150, "friend"),
     ]
-    for name, fmt, _, look, hint, label in extra:
+    for name, _fmt, _, look, _hint, label in extra:
         names.append(name)
         codes.append(looks[look] + 0.3 * rng.normal(size=32))
         truth = np.append(truth, label)
