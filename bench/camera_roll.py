@@ -1,6 +1,7 @@
 """How albums fit a phone roll shaped like a life: the real app, the peers' rules and the prototype, one run.
 
     python bench/camera_roll.py [--rolls 3] [--seed 0] [--quick] [--json] [--timing 100000] [--reuse]
+                                [--app-root ../main]
 
 Per roll (bench/roll_plan.py + roll_library.py: a person with a home and a move, 18 months of everyday
 photos, gatherings, outings, trips, screenshots, downloads and a friend's copies; every range drawn per
@@ -48,13 +49,17 @@ FIGURES = (
 )
 
 
-def run_cli(library: Path, roll: Path, *, scan: bool = True) -> list[dict]:
+def run_cli(library: Path, roll: Path, *, scan: bool = True, app_root: Path | None = None) -> list[dict]:
     app = [sys.executable, "-m", "album_app", "--library", str(library)]
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    cwd = None
+    if app_root is not None:  # measure another checkout's app (e.g. main) with this venv: it comes first
+        env["PYTHONPATH"], cwd = str(app_root), str(app_root)
+    options = {"check": True, "capture_output": True, "text": True, "env": env, "cwd": cwd}
     if scan:
-        subprocess.run([*app, "scan", str(roll), "--quiet"], check=True, capture_output=True, text=True, env=env)
-    subprocess.run([*app, "cluster", "--json"], check=True, capture_output=True, text=True, env=env)
-    listing = subprocess.run([*app, "albums", "--json"], check=True, capture_output=True, text=True, env=env)
+        subprocess.run([*app, "scan", str(roll), "--quiet"], **options)
+    subprocess.run([*app, "cluster", "--json"], **options)
+    listing = subprocess.run([*app, "albums", "--json"], **options)
     albums = json.loads(listing.stdout)["albums"]
     return [{"name": a["name"], "kind": a.get("kind"), "photos": [_relative(p, roll) for p in a["photos"]]}
             for a in albums]
@@ -77,7 +82,7 @@ def run_roll(seed: int, args: argparse.Namespace) -> dict:
         truth = write_roll(folder, seed, months=9 if args.quick else 18, side=256 if args.quick else 320)
     made = time.perf_counter() - begin
     begin = time.perf_counter()
-    app = run_cli(library, roll, scan=not reuse)
+    app = run_cli(library, roll, scan=not reuse, app_root=args.app_root)
     cli_s = time.perf_counter() - begin
     loaded = load_roll_view(library, roll)
     rows = {"app (CLI)": score_albums(app, truth)}
@@ -150,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="9-month rolls at 256 px")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="reuse a roll and its scan left by an earlier run")
+    parser.add_argument("--app-root", type=Path, default=None,
+                        help="run the CLI of another checkout (e.g. ../main) instead of this one's")
     parser.add_argument("--timing", type=int, default=0, metavar="N", help="also time the prototype on ~N photos")
     args = parser.parse_args(argv)
     started = datetime.now()

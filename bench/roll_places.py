@@ -78,15 +78,21 @@ class Gazetteer:
         for index, place in enumerate(self.places):
             self._by_name.setdefault(place.name.casefold(), []).append(index)
         self._big = np.flatnonzero(self.pop >= 20_000)
+        self._big_reach = np.sqrt(self.pop[self._big] / (math.pi * URBAN_DENSITY))
+        self._district: dict[int, bool] = {}
+        self._index = {id(place): i for i, place in enumerate(self.places)}
 
     def is_district(self, index: int) -> bool:
         """The judge's rule (module docstring)."""
-        place = self.places[index]
-        bigger = self._big[self.pop[self._big] >= DISTRICT_RATIO * max(place.population, 1)]
-        if len(bigger) == 0:
-            return False
-        reach = np.array([urban_radius_km(p) for p in self.pop[bigger]])
-        return bool(np.any(km(place.lat, place.lon, self.lat[bigger], self.lon[bigger]) <= reach))
+        if index not in self._district:
+            place = self.places[index]
+            bigger = self.pop[self._big] >= DISTRICT_RATIO * max(place.population, 1)
+            d = km(place.lat, place.lon, self.lat[self._big[bigger]], self.lon[self._big[bigger]])
+            self._district[index] = bool(np.any(d <= self._big_reach[bigger]))
+        return self._district[index]
+
+    def index_of(self, place: Place) -> int:
+        return self._index[id(place)]
 
     def named(self, name: str) -> list[int]:
         return self._by_name.get(name.casefold(), [])
@@ -148,6 +154,7 @@ def _dms(part: str) -> float:
     return sign * (d + m / 60 + s / 3600)
 
 
+@cache
 def time_zone(place: Place) -> str:
     """The IANA zone of a place: nearest principal city among its country's zones (UTC when unknown)."""
     zones = [z for z in _zones() if place.country_code in z[0]] or _zones()

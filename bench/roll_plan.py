@@ -134,9 +134,10 @@ def _plan_events(gaz: Gazetteer, person: Person, rng: np.random.Generator, scale
     """Trips, outings and gatherings on free days; returns {day: (kind, from, to)} for the everyday plan."""
     busy: dict[date, tuple] = {}
     day0 = person.start
-    n_trips = int(rng.integers(3, 7))
-    n_outings = int(rng.integers(3, 8))
-    n_gatherings = int(rng.integers(4, 9))
+    years = person.days / 548.0  # the ranges are per 18 months
+    n_trips = round(int(rng.integers(3, 7)) * years)
+    n_outings = round(int(rng.integers(3, 8)) * years)
+    n_gatherings = round(int(rng.integers(4, 9)) * years)
     counter = 0
     for kind, count in (("trip", n_trips), ("outing", n_outings), ("gathering", n_gatherings)):
         for _ in range(count):
@@ -192,7 +193,7 @@ def _trip(gaz: Gazetteer, person: Person, rng: np.random.Generator, event_id: st
     city = gaz.places[int(rng.choice(pool))]
     cities = [city]
     if rng.random() < 0.35 and length >= 4:
-        nearby = gaz.around(gaz.places.index(city), 80, 400, 50_000)
+        nearby = gaz.around(gaz.index_of(city), 80, 400, 50_000)
         if nearby:
             cities.append(gaz.places[int(rng.choice(nearby))])
     split = length // 2 if len(cities) == 2 else length
@@ -225,7 +226,7 @@ def _trip(gaz: Gazetteer, person: Person, rng: np.random.Generator, event_id: st
 
 def _outing(gaz: Gazetteer, person: Person, rng: np.random.Generator, event_id: str, home: Place, day: date,
             scale: float, busy: dict) -> None:
-    pool = gaz.around(gaz.places.index(home), 40, 150, 5_000)
+    pool = gaz.around(gaz.index_of(home), 40, 150, 5_000)
     where = gaz.places[int(rng.choice(pool))]
     leave = datetime.combine(day, datetime.min.time()) + timedelta(hours=float(rng.uniform(7.5, 11)))
     back = leave + timedelta(hours=float(rng.uniform(6, 11)))

@@ -94,7 +94,7 @@ def planned_view(n_photos: int, seed: int = 7) -> tuple[RollView, int]:
 
     base = plan_person(gazetteer(), seed, months=18)
     scale = max(1.0, n_photos / max(len(base.shots), 1))
-    months = int(min(18 * scale, 240))
+    months = int(18 * min(scale, 8.0))  # up to 12 years, then more photos a day
     person = plan_person(gazetteer(), seed, months=months, scale=max(1.0, scale * 18 / months))
     shots = person.shots
     rng = np.random.default_rng(seed)

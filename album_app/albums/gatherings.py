@@ -3,15 +3,15 @@
 In the spirit of PhotoTOC (Platt et al. 2003) and Cooper et al. (2005), the cut is relative to the person,
 never one fixed gap or count:
   * shots seconds apart (``MOMENT_S``) are one *moment* (a burst of ten is one thing that happened);
-  * the person's everyday pace is the median gap between consecutive moments on the same day; moments
-    closer than half of that (``PACE_SHARE``, between ``SESSION_MIN_S`` and ``SESSION_MAX_S``) chain into a
-    *session* (a party's lulls are far shorter than the hours between everyday snaps);
-  * a session's ends are trimmed while the first (or last) gap is more than ``EDGE_FACTOR`` times the
-    session's own median gap (a snap an hour before the party is not the party);
+  * the person's everyday pace is the median, over days, of each day's median gap between consecutive
+    moments (every day counts once, so a few busy days do not set the pace); moments closer than half of
+    that (``PACE_SHARE``, between ``SESSION_MIN_S`` and ``SESSION_MAX_S``) chain into a *session* (a
+    party's lulls are far shorter than the hours between everyday snaps);
   * a session is a gathering when it holds at least ``GATHERING_FACTOR`` times as many moments as the
     person's busy everyday sessions (their 90th percentile), and never fewer than ``MIN_MOMENTS``;
-  * two gatherings on one day less than ``MERGE_GAPS`` session gaps apart are one (a long lull), with
-    whatever few moments lie between them.
+  * a gathering takes in the sessions of the same day less than ``MERGE_GAPS`` session gaps before or after
+    it (a long lull, the end of the evening), then its ends are trimmed while the first (or last) gap is
+    more than ``EDGE_FACTOR`` times the gathering's own median gap (a snap an hour later is not the party).
 """
 
 from __future__ import annotations
@@ -41,21 +41,36 @@ def find_gatherings(time_h: np.ndarray, day: np.ndarray) -> list[np.ndarray]:
     starts = np.flatnonzero(new_moment)
     moment_t = t[starts]
     moment_day = np.asarray(day)[starts]
-    moment_gaps = np.diff(moment_t)
-    same_day = moment_day[1:] == moment_day[:-1]
-    session_gap = session_gap_s(moment_gaps[same_day])
-    cuts = np.flatnonzero(moment_gaps > session_gap) + 1
-    sessions = [_trim(s, moment_t) for s in np.split(np.arange(len(starts)), cuts)]
+    session_gap = session_gap_s(moment_t, moment_day)
+    cuts = np.flatnonzero(np.diff(moment_t) > session_gap) + 1
+    sessions = np.split(np.arange(len(starts)), cuts)
     sizes = np.array([len(s) for s in sessions])
     threshold = max(MIN_MOMENTS, GATHERING_FACTOR * float(np.quantile(sizes, SESSION_QUANTILE)))
-    merged: list[np.ndarray] = []
-    for s in (s for s in sessions if len(s) >= threshold):
-        if merged and moment_day[s[0]] == moment_day[merged[-1][-1]] \
-                and moment_t[s[0]] - moment_t[merged[-1][-1]] <= MERGE_GAPS * session_gap:
-            merged[-1] = np.arange(merged[-1][0], s[-1] + 1)
+    found: list[list[int]] = []  # [first session, last session] of each gathering
+    for index in np.flatnonzero(sizes >= threshold):
+        first, last = _grow(int(index), sessions, moment_t, moment_day, MERGE_GAPS * session_gap)
+        if found and first <= found[-1][1]:
+            found[-1][1] = max(found[-1][1], last)
         else:
-            merged.append(s)
-    return [np.flatnonzero(np.isin(moment, s)) for s in merged]
+            found.append([first, last])
+    out = []
+    for first, last in found:
+        members = _trim(np.concatenate(sessions[first:last + 1]), moment_t)
+        out.append(np.flatnonzero(np.isin(moment, members)))
+    return out
+
+
+def _grow(index: int, sessions: list[np.ndarray], moment_t: np.ndarray, moment_day: np.ndarray,
+          reach_s: float) -> tuple[int, int]:
+    """The run of sessions around ``index`` on its day, each within ``reach_s`` of the next."""
+    first = last = index
+    while first > 0 and moment_day[sessions[first - 1][-1]] == moment_day[sessions[first][0]] \
+            and moment_t[sessions[first][0]] - moment_t[sessions[first - 1][-1]] <= reach_s:
+        first -= 1
+    while last + 1 < len(sessions) and moment_day[sessions[last + 1][0]] == moment_day[sessions[last][-1]] \
+            and moment_t[sessions[last + 1][0]] - moment_t[sessions[last][-1]] <= reach_s:
+        last += 1
+    return first, last
 
 
 def _trim(session: np.ndarray, moment_t: np.ndarray) -> np.ndarray:
@@ -72,8 +87,12 @@ def _trim(session: np.ndarray, moment_t: np.ndarray) -> np.ndarray:
     return session
 
 
-def session_gap_s(same_day_gaps_s: np.ndarray) -> float:
+def session_gap_s(moment_t: np.ndarray, moment_day: np.ndarray) -> float:
     """The gap that ends a session, from the person's everyday pace (module docstring)."""
-    if len(same_day_gaps_s) == 0:
+    gaps = np.diff(moment_t)
+    same_day = moment_day[1:] == moment_day[:-1]
+    if not same_day.any():
         return SESSION_MAX_S
-    return float(np.clip(PACE_SHARE * np.median(same_day_gaps_s), SESSION_MIN_S, SESSION_MAX_S))
+    days, first = np.unique(moment_day[1:][same_day], return_index=True)
+    per_day = [float(np.median(chunk)) for chunk in np.split(gaps[same_day], first[1:])]
+    return float(np.clip(PACE_SHARE * np.median(per_day), SESSION_MIN_S, SESSION_MAX_S))

@@ -108,6 +108,7 @@ class HomeFinder:
         candidates = _home_candidates(days, places)
         if len(candidates):
             runs = _home_runs(days, places, candidates, self.window_days)
+            runs = _refine_moves(runs, days, plat, plon, places, self.window_days)
             for first, last, home in runs:
                 self.periods_.append(self._period(first, last, home, days, places, plat, plon, day, lat, lon))
         return self
@@ -182,20 +183,24 @@ def _home_runs(days: np.ndarray, places: np.ndarray, candidates: np.ndarray, win
         known = index[voted]
         nearest = known[np.clip(np.searchsorted(known, index), 0, len(known) - 1)]
         home = home[nearest]
-    runs = _fold_short(_runs(home, lo))
-    return _refine_moves(runs, days, places, window)
+    return _fold_short(_runs(home, lo))
 
 
-def _refine_moves(runs: list[tuple[int, int, int]], days: np.ndarray, places: np.ndarray,
-                  window: int) -> list[tuple[int, int, int]]:
-    """Put each change of home on the day that best separates the old home's days from the new one's
-    (windowed votes blur it by the difference in photo rates before and after)."""
+def _refine_moves(runs: list[tuple[int, int, int]], days: np.ndarray, plat: np.ndarray, plon: np.ndarray,
+                  places: np.ndarray, window: int) -> list[tuple[int, int, int]]:
+    """Put each change of home on the day that best separates days spent around the old home from days
+    around the new one (windowed votes blur it by the difference in photo rates before and after). A day
+    is around the home it lies nearer to, within RADIUS_MAX_KM; farther days (trips) do not vote."""
     out = [list(r) for r in runs]
     for k in range(len(out) - 1):
         old, new = out[k][2], out[k + 1][2]
         lo, hi = max(out[k][0] + 1, out[k + 1][0] - window), min(out[k + 1][1], out[k + 1][0] + window)
         near = (days >= lo - window) & (days <= hi + window)
-        old_days, new_days = days[near & (places == old)], days[near & (places == new)]
+        to_old = haversine_km(plat, plon, np.median(plat[places == old]), np.median(plon[places == old]))
+        to_new = haversine_km(plat, plon, np.median(plat[places == new]), np.median(plon[places == new]))
+        local = np.minimum(to_old, to_new) <= RADIUS_MAX_KM
+        old_days = days[near & local & (to_old <= to_new)]
+        new_days = days[near & local & (to_new < to_old)]
         if hi <= lo or not len(old_days) or not len(new_days):
             continue
         splits = np.arange(lo, hi + 1)
