@@ -139,13 +139,20 @@ def timing(n_photos: int) -> dict:
     """The prototype on a planned roll of about ``n_photos`` (arrays only), beside suggest_albums."""
     from roll_prototype import planned_view
 
+    from album_app.albums import LibraryView, suggest_albums
+    from album_app.albums.gazetteer import gazetteer
     from album_app.albums.roll import roll_albums
 
     view, count = planned_view(n_photos)
+    gazetteer()  # loaded once per process (about a second), as in the app
     begin = time.perf_counter()
     result = roll_albums(view)
     proto = time.perf_counter() - begin
-    return {"photos": count, "prototype_s": proto, "albums": len(result.albums)}
+    library = LibraryView(np.arange(count), view.codes, view.taken_ts, view.hint_ts, view.lat, view.lon)
+    begin = time.perf_counter()
+    suggest_albums(library)
+    app = time.perf_counter() - begin
+    return {"photos": count, "prototype_s": proto, "app_suggest_s": app, "albums": len(result.albums)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(results)
     if timed:
         print(f"\nprototype on {timed['photos']} planned photos: {timed['prototype_s']:.1f} s, "
-              f"{timed['albums']} albums")
+              f"{timed['albums']} albums; the app's suggest_albums on the same rows: {timed['app_suggest_s']:.1f} s")
     return 0
 
 

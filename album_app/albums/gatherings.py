@@ -11,7 +11,8 @@ never one fixed gap or count:
     person's busy everyday sessions (their 90th percentile), and never fewer than ``MIN_MOMENTS``;
   * a gathering takes in the sessions of the same day less than ``MERGE_GAPS`` session gaps before or after
     it (a long lull, the end of the evening), then its ends are trimmed while the first (or last) gap is
-    more than ``EDGE_FACTOR`` times the gathering's own median gap (a snap an hour later is not the party).
+    longer than a session gap and than ``EDGE_FACTOR`` times the gathering's own median gap (a snap an
+    hour and a half later is not the party; what the session itself chained stays).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def find_gatherings(time_h: np.ndarray, day: np.ndarray) -> list[np.ndarray]:
             found.append([first, last])
     out = []
     for first, last in found:
-        members = _trim(np.concatenate(sessions[first:last + 1]), moment_t)
+        members = _trim(np.concatenate(sessions[first:last + 1]), moment_t, session_gap)
         out.append(np.flatnonzero(np.isin(moment, members)))
     return out
 
@@ -73,11 +74,11 @@ def _grow(index: int, sessions: list[np.ndarray], moment_t: np.ndarray, moment_d
     return first, last
 
 
-def _trim(session: np.ndarray, moment_t: np.ndarray) -> np.ndarray:
-    """Drop moments at either end that lie far beyond the session's own pace (module docstring)."""
+def _trim(session: np.ndarray, moment_t: np.ndarray, floor_s: float) -> np.ndarray:
+    """Drop moments at either end that lie far beyond the gathering's own pace (module docstring)."""
     while len(session) >= 3:
         gaps = np.diff(moment_t[session])
-        limit = EDGE_FACTOR * float(np.median(gaps))
+        limit = max(EDGE_FACTOR * float(np.median(gaps)), floor_s)
         if gaps[0] > limit:
             session = session[1:]
         elif gaps[-1] > limit:
