@@ -12,9 +12,11 @@ person from the issue's description), this bench
     (home = the most frequent place; near home 6 h / 3 km, away 36 h / 50 km; groups under 5 dropped);
   * runs the prototype (album_app.albums.roll, not wired into the app yet) on the catalog's data, read-only;
 and scores each (bench/roll_score.py). Peers do not name albums, so their name figures are "–".
-``--quick``: 9-month rolls at 256 px (about half the photos). ``--timing N`` also times the prototype on a
-planned roll of about N photos (arrays only, no pixels), beside the app's suggest_albums on the same rows.
-Seeds: 0–9 were used while building the prototype; 100 and above were kept unseen for the final check.
+``--quick``: 9-month rolls at 256 px (about half the photos). ``--variant``: one habit pushed beyond the
+issue's ranges (a long commute, few photo days, a heavy shooter, a poor GPS, parties across town).
+``--timing N`` also times the prototype on a planned roll of about N photos (arrays only, no pixels), beside
+the app's suggest_albums on the same rows. ``--reuse`` keeps a roll and its scan from an earlier run.
+Seeds: 0–4 were used while building the prototype; 100–104 were kept unseen for the final check.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
 from roll_library import write_roll  # noqa: E402
+from roll_plan import VARIANTS  # noqa: E402
 from roll_score import albums_from_labels, peer_labels, score_albums  # noqa: E402
 
 OUT = BENCH / "out" / "camera_roll"
@@ -72,14 +75,15 @@ def _relative(path: str, root: Path) -> str:
 def run_roll(seed: int, args: argparse.Namespace) -> dict:
     from roll_prototype import load_roll_view, prototype_albums
 
-    folder = OUT / f"roll-{seed}{'-quick' if args.quick else ''}"
+    folder = OUT / f"roll-{seed}{'-quick' if args.quick else ''}{'-' + args.variant if args.variant else ''}"
     begin = time.perf_counter()
     roll, library = folder / "roll", folder / "library"
     reuse = args.reuse and (folder / "truth.json").is_file() and (library / "catalog.db").is_file()
     if reuse:
         truth = json.loads((folder / "truth.json").read_text())
     else:
-        truth = write_roll(folder, seed, months=9 if args.quick else 18, side=256 if args.quick else 320)
+        truth = write_roll(folder, seed, months=9 if args.quick else 18, side=256 if args.quick else 320,
+                           variant=args.variant)
     made = time.perf_counter() - begin
     begin = time.perf_counter()
     app = run_cli(library, roll, scan=not reuse, app_root=args.app_root)
@@ -162,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="9-month rolls at 256 px")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="reuse a roll and its scan left by an earlier run")
+    parser.add_argument("--variant", choices=sorted(VARIANTS), default=None,
+                        help="push one habit beyond the issue's ranges (roll_plan.VARIANTS)")
     parser.add_argument("--app-root", type=Path, default=None,
                         help="run the CLI of another checkout (e.g. ../main) instead of this one's")
     parser.add_argument("--timing", type=int, default=0, metavar="N", help="also time the prototype on ~N photos")
@@ -175,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"camera rolls, seeds {args.seed}..{args.seed + args.rolls - 1}{' --quick' if args.quick else ''} "
           f"({(datetime.now() - started).total_seconds():.0f} s)")
-    print_table(results)
+    if results:
+        print_table(results)
     if timed:
         print(f"\nprototype on {timed['photos']} planned photos: {timed['prototype_s']:.1f} s, "
               f"{timed['albums']} albums; the app's suggest_albums on the same rows: {timed['app_suggest_s']:.1f} s")

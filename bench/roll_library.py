@@ -261,9 +261,9 @@ class Namer:
 # --- the roll -----------------------------------------------------------------------------------------
 
 
-def write_roll(out: Path, seed: int, *, months: int = 18, side: int = 320) -> dict:
+def write_roll(out: Path, seed: int, *, months: int = 18, side: int = 320, variant: str | None = None) -> dict:
     """Plan a person, write their roll under out/roll, return the truth (also out/truth.json)."""
-    person = plan_person(gazetteer(), seed, months=months)
+    person = plan_person(gazetteer(), seed, months=months, variant=variant)
     rng = np.random.default_rng(seed + 10_000)
     root = out / "roll"
     if out.exists():

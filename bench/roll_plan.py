@@ -9,7 +9,9 @@ through 18 months. Their phone roll holds:
     without a GPS fix, and on some trips a camera without GPS whose clock stays on home time;
   * screenshots, downloads and memes, and a friend's copies of gatherings and trips sent by messenger.
 Every number below is drawn per person from a range (the ranges are the issue's description of a roll),
-so no two rolls share the constants an album builder could be tuned to.
+so no two rolls share the constants an album builder could be tuned to. ``VARIANTS`` push one habit beyond
+those ranges (a long commute, few photo days, a heavy shooter, a phone that often loses its fix, parties
+across town), to see where the album builder breaks rather than to tune it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ OUTING_GROUPS = ("weather/sunrise", "weather/foggy", "bsds500/val", "bsds500/tes
                  "imagenette/n03445777_golf_ball")
 TRIP_GROUPS = ("indian_monuments/*", "vietnam_landmarks/*")
 EVENT_KINDS = ("trip", "outing", "gathering")
+#: Habits beyond the issue's description: {name: {Person field: (low, high)}}.
+VARIANTS: dict[str, dict[str, tuple[float, float]]] = {
+    "commuter": {"work_km": (25.0, 45.0)},
+    "sparse": {"photo_day_share": (0.15, 0.3)},
+    "heavy": {"daily_mean": (8.0, 14.0)},
+    "gps-poor": {"no_fix": (0.3, 0.45)},
+    "across-town": {"party_km": (10.0, 20.0)},
+}
 
 
 @dataclass
@@ -79,6 +89,8 @@ class Person:
     work_km: float
     os: str  # android | iphone
     screenshot_rate: float
+    no_fix: float = 0.1  # share of photos without a GPS fix (indoors)
+    party_km: float = 6.0  # gatherings happen this far from home at most
     shots: list[Shot] = field(default_factory=list)
     events: list[EventTruth] = field(default_factory=list)
 
@@ -94,8 +106,10 @@ def offset(zone: str, local: datetime) -> timedelta:
     return ZoneInfo(zone).utcoffset(local) or timedelta(0)
 
 
-def plan_person(gaz: Gazetteer, seed: int, *, months: int = 18, scale: float = 1.0) -> Person:
-    """A person and every shot of their roll. ``scale`` multiplies photo counts (the 100k timing)."""
+def plan_person(gaz: Gazetteer, seed: int, *, months: int = 18, scale: float = 1.0,
+                variant: str | None = None) -> Person:
+    """A person and every shot of their roll. ``scale`` multiplies photo counts (the 100k timing);
+    ``variant`` (a key of VARIANTS) pushes one habit beyond the issue's ranges."""
     rng = np.random.default_rng(seed)
     homes_pool = gaz.cities(150_000)
     first = gaz.places[int(rng.choice(homes_pool))]
@@ -109,6 +123,9 @@ def plan_person(gaz: Gazetteer, seed: int, *, months: int = 18, scale: float = 1
                     photo_day_share=float(rng.uniform(0.45, 0.75)), daily_mean=float(rng.uniform(1.8, 4.0)) * scale,
                     work_km=float(rng.uniform(2.0, 14.0)), os=str(rng.choice(["android", "iphone"])),
                     screenshot_rate=float(rng.uniform(0.1, 0.4)))
+    for name, (low, high) in VARIANTS.get(variant or "", {}).items():
+        value = float(np.random.default_rng(seed + 1).uniform(low, high))
+        setattr(person, name, value * scale if name == "daily_mean" else value)
     busy = _plan_events(gaz, person, rng, scale)
     _plan_everyday(person, rng, busy)
     _plan_screens(person, rng)
@@ -176,7 +193,7 @@ def _scenes(person: Person, rng: np.random.Generator, shots_wanted: int, begin: 
             burst = int(rng.integers(1, 1 << 30)) if rng.random() < 0.12 else 0
             for _frame in range(int(rng.integers(3, 8)) if burst else 1):
                 when += timedelta(seconds=float(rng.uniform(0.2, 1.5)) if burst else 0)
-                gps = rng.random() >= 0.1  # ~10 % without a fix (indoors)
+                gps = rng.random() >= person.no_fix  # ~10 % without a fix (indoors)
                 shot = Shot(base.kind, when, base.zone, lat + rng.normal(0, 2e-4) if gps else None,
                             lon + rng.normal(0, 2e-4) if gps else None, base.event, base.group, base.device,
                             burst, scene)
@@ -245,7 +262,7 @@ def _gathering(person: Person, rng: np.random.Generator, event_id: str, home: Pl
     begin = datetime.combine(day, datetime.min.time()) + timedelta(hours=float(rng.uniform(12, 20)))
     end = begin + timedelta(hours=float(rng.uniform(2, 5)))
     busy[day] = ("gathering", begin, end)
-    spot = _spot(rng, home.lat, home.lon, 6.0)  # at home or at a friend's in town
+    spot = _spot(rng, home.lat, home.lon, person.party_km)  # at home or at a friend's in town
     base = Shot("gathering", begin, time_zone(home), None, None, event_id, _group(rng, GATHERING_GROUPS))
     shots = _scenes(person, rng, int(rng.integers(25, 91) * scale), begin, end, spot, 0.05, base)
     person.shots.extend(shots)
@@ -288,7 +305,7 @@ def _plan_everyday(person: Person, rng: np.random.Generator, busy: dict[date, tu
             group = _group(rng, EVERYDAY_GROUPS)
             burst = int(rng.integers(1, 1 << 30)) if rng.random() < 0.08 else 0
             scene = int(rng.integers(1, 1 << 30))
-            gps = rng.random() >= 0.1
+            gps = rng.random() >= person.no_fix
             for frame in range(int(rng.integers(3, 7)) if burst else 1):
                 at = when + timedelta(seconds=frame * float(rng.uniform(0.3, 1.2)))
                 person.shots.append(Shot("everyday", at, zone, lat if gps else None, lon if gps else None, None,

@@ -9,7 +9,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from roll_score import peer_labels, score_albums  # noqa: E402
+from roll_score import peer_labels, score_albums
 
 
 def photo(kind: str, event: str | None, local: str, home: str = "Lyon", lat: float = 45.76, lon: float = 4.84) -> dict:

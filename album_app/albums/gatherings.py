@@ -94,6 +94,6 @@ def session_gap_s(moment_t: np.ndarray, moment_day: np.ndarray) -> float:
     same_day = moment_day[1:] == moment_day[:-1]
     if not same_day.any():
         return SESSION_MAX_S
-    days, first = np.unique(moment_day[1:][same_day], return_index=True)
+    _days, first = np.unique(moment_day[1:][same_day], return_index=True)
     per_day = [float(np.median(chunk)) for chunk in np.split(gaps[same_day], first[1:])]
     return float(np.clip(PACE_SHARE * np.median(per_day), SESSION_MIN_S, SESSION_MAX_S))
