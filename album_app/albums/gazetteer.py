@@ -71,8 +71,14 @@ class Gazetteer:
         self.tree = cKDTree(geo_xyz_km(lat, lon))
 
     def name_points(self, lat: np.ndarray, lon: np.ndarray) -> list[PlaceName]:
-        """One name per point (points must have a place)."""
+        """One name per point (points must have a place). Points within about 100 m of each other are
+        looked up once (an album's photos repeat a few spots)."""
         lat, lon = np.asarray(lat, np.float64).reshape(-1), np.asarray(lon, np.float64).reshape(-1)
+        spots, back = np.unique(np.column_stack([lat, lon]).round(3), axis=0, return_inverse=True)
+        names = self._name_spots(spots[:, 0], spots[:, 1])
+        return [names[i] for i in np.asarray(back).reshape(-1)]
+
+    def _name_spots(self, lat: np.ndarray, lon: np.ndarray) -> list[PlaceName]:
         points = geo_xyz_km(lat, lon)
         out = []
         for (la, lo), point in zip(zip(lat.tolist(), lon.tolist(), strict=True), points, strict=True):
