@@ -55,3 +55,15 @@ def test_a_burst_is_one_moment_not_a_gathering():
 def test_too_few_photos_find_nothing():
     assert find_gatherings(np.arange(MIN_MOMENTS - 1, dtype=float), np.zeros(MIN_MOMENTS - 1, int)) == []
     assert find_gatherings(np.zeros(0), np.zeros(0, int)) == []
+
+
+def test_a_snap_well_before_the_party_is_trimmed_but_an_opening_burst_stays():
+    rng = np.random.default_rng(3)
+    snaps = [h for h in everyday(60, 2, rng) if not 30 * 24 + 12 <= h <= 31 * 24 + 4]
+    evening = party(30, 19.0, 30, rng)
+    afternoon = [30 * 24 + 16.9, 30 * 24 + 17.0]  # two snaps two hours before it
+    opening = [30 * 24 + 18.6 + s / 3600.0 for s in range(5)]  # a burst 25 minutes before the first shot
+    t, found = run(snaps + evening + afternoon + opening)
+    assert len(found) == 1
+    got = set(t[found[0]].tolist())
+    assert set(evening) | set(opening) <= got and not set(afternoon) & got
