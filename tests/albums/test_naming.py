@@ -72,3 +72,43 @@ def test_without_geocoding_data_names_fall_back_to_dates(monkeypatch):
     monkeypatch.setattr(naming, "_reverse_geocode", lambda: None)
     album = describe_album(np.array([ts(2024, 6, 1, 12)]), np.array([38.7]), np.array([-9.1]))
     assert album.place is None and album.name == "1 Jun 2024"
+
+
+@pytest.mark.parametrize(
+    ("point", "city"),
+    [
+        ((59.3150, 18.0710), "Stockholm"),  # Södermalm
+        ((51.5465, -0.1058), "London"),  # Islington
+        ((50.8897, 6.9890), "Köln"),  # Rodenkirchen
+        ((45.7597, 4.8422), "Lyon"),  # Lyon 03
+        ((45.7719, 4.8902), "Lyon"),  # Villeurbanne
+        ((41.3809, 2.1780), "Barcelona"),  # Ciutat Vella
+        ((41.5463, 2.1086), "Sabadell"),  # a city of its own, 20 km out of Barcelona
+    ],
+)
+def test_districts_and_suburbs_take_their_citys_name(point, city):
+    assert album_place(np.array([point[0]]), np.array([point[1]])) == city
+
+
+def test_two_cities_name_a_trip_together():
+    lat = np.array([38.7223] * 5 + [41.1579] * 4)
+    lon = np.array([-9.1393] * 5 + [-8.6291] * 4)
+    assert album_place(lat, lon) == "Lisbon & Porto"
+
+
+def test_everyday_albums_are_named_by_city_and_month():
+    album = naming.everyday_name(np.array([ts(2024, 3, 2, 9), ts(2024, 3, 30, 20)]), np.array([45.76, 45.75]),
+                                 np.array([4.84, 4.85]), (2024, 3))
+    assert album.name == "Lyon · March 2024"
+    assert naming.everyday_name(np.array([ts(2024, 3, 2, 9)]), np.array([np.nan]), np.array([np.nan]),
+                                None).name == "March 2024"
+
+
+def test_day_sections_of_a_trip():
+    times = np.array([ts(2024, 4, 12, 10), ts(2024, 4, 12, 23), ts(2024, 4, 13, 2), ts(2024, 4, 14, 11)])
+    lat = np.array([38.7223, 38.7223, 38.7223, 41.1579])
+    lon = np.array([-9.1393, -9.1393, -9.1393, -8.6291])
+    sections = naming.day_sections(times, lat, lon)
+    assert [s.label for s in sections] == ["Fri 12 Apr · Lisbon", "Sun 14 Apr · Porto"]
+    assert sections[0].rows.tolist() == [0, 1, 2]  # 2 am still belongs to the evening before
+    assert naming.day_sections(np.array([np.nan]), lat[:1], lon[:1]) == []
