@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import VARIANTS, RunConfig
+from .encoder.config import VARIANTS, RunConfig
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     albums = commands.add_parser("albums", help="train the per-album models of a library's accepted albums")
     albums.add_argument("--library", required=True)
     albums.add_argument("--all", action="store_true", help="retrain every album, not only changed ones")
-    from .fit import add_fit_commands
+    from .fit.job import add_fit_commands
 
     add_fit_commands(commands)  # fit (the overnight job over a library) and rollback
     rotation = commands.add_parser(
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_rotation_arguments(parser: argparse.ArgumentParser, data_minutes: float = 10.0) -> None:
-    """The options of `album-trainer rotation` and `python -m trainer.rotation` (trainer/rotation.py; one
+    """The options of `album-trainer rotation` and `python -m trainer.rotation.train` (trainer/rotation/train.py; one
     parser for both, torch-free)."""
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", action="append", help="folder of upright photos (repeatable)")
@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     try:
         if args.command == "train":
-            from .train import train
+            from .encoder.train import train
 
             if not args.resume and args.data is None and args.library is None:
                 print("album-trainer train: give --data DIR or --library CATALOG", file=sys.stderr)
@@ -156,28 +156,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             import json
 
-            from .data import folder_photos
-            from .export import export_onnx
+            from .encoder.data import folder_photos
+            from .encoder.export import export_onnx
 
             parity = folder_photos(args.parity_data) if args.parity_data else None
             figures = json.loads(Path(args.figures).read_text()) if args.figures else None
             export_onnx(args.run_dir, args.out, parity_photos=parity, figures=figures)
             return 0
         if args.command == "evaluate":
-            from .evaluate import evaluate_model, print_result
+            from .encoder.evaluate import evaluate_model, print_result
 
             result = evaluate_model(args.model, args.data, args.limit_per_class, args.threads)
             print_result(result, args.json)
             return 0
         if args.command == "albums":
-            from .album_ae import fit_library
+            from .album_ae.library import fit_library
 
             report = fit_library(args.library, retrain_all=args.all)
             print(f"{len(report.trained)} trained, {len(report.kept)} unchanged, {len(report.removed)} removed, "
                   f"{len(report.too_small)} too small ({report.seconds:.1f} s)")
             return 0
         if args.command == "rotation":
-            from .rotation import run as run_rotation
+            from .rotation.train import run as run_rotation
 
             return run_rotation(args)
     except (FileNotFoundError, ValueError, RuntimeError) as error:

@@ -9,11 +9,11 @@ torch = pytest.importorskip("torch")
 
 from album_app.models import load_encoder  # noqa: E402
 from album_app.preprocess import model_pixels, normalise  # noqa: E402
-from trainer import export as export_module  # noqa: E402
-from trainer.config import RunConfig  # noqa: E402
-from trainer.data import PhotoSet, folder_photos, load_all  # noqa: E402
-from trainer.export import ExportError, export_onnx  # noqa: E402
-from trainer.train import Trainer, build_model, load_checkpoint  # noqa: E402
+from trainer.encoder import export as export_module  # noqa: E402
+from trainer.encoder.config import RunConfig  # noqa: E402
+from trainer.encoder.data import PhotoSet, folder_photos, load_all  # noqa: E402
+from trainer.encoder.export import ExportError, export_onnx  # noqa: E402
+from trainer.encoder.train import Trainer, build_model, load_checkpoint  # noqa: E402
 
 torch.set_num_threads(1)
 pytestmark = [pytest.mark.shared_data, pytest.mark.slow]

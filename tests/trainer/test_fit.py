@@ -71,7 +71,7 @@ def build_library(root: Path) -> Path:
 
 def run_fit(library: Path, *args: str) -> tuple[int, list[dict]]:
     """album-trainer fit in this process (torch is imported once for the whole module)."""
-    from trainer.fit import main
+    from trainer.fit.job import main
 
     return run_json_lines(main, ["fit", "--library", str(library), "--nice", "0", *TINY, *args])
 
@@ -142,7 +142,7 @@ def test_the_app_picks_up_the_published_model(published: dict, capsys: pytest.Ca
 
 def test_rollback_moves_the_pointer_back_and_forth(published: dict, capsys: pytest.CaptureFixture[str]) -> None:
     from album_app.models import published as pointer
-    from trainer.fit import main
+    from trainer.fit.job import main
 
     library, model_id = published["library"], published["lines"][-1]["model_id"]
     paths = resolve_library(library)
@@ -178,7 +178,7 @@ def test_sigint_checkpoints_and_the_same_command_resumes(tmp_path: Path) -> None
     command = [
         sys.executable,
         "-m",
-        "trainer.fit",
+        "trainer.fit.job",
         "fit",
         "--library",
         str(library),
@@ -218,7 +218,7 @@ def test_sigint_checkpoints_and_the_same_command_resumes(tmp_path: Path) -> None
 def test_edits_become_pair_labels(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from album_app.catalog.training import read_training_snapshot
     from album_app.cli import main as app
-    from trainer.library_data import build_labels
+    from trainer.fit.library_data import build_labels
 
     library = build_library(tmp_path)
     photos = tmp_path / "photos"
@@ -255,7 +255,7 @@ def test_edits_become_pair_labels(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_holdout_is_stable_and_leaves_events_trainable() -> None:
-    from trainer.library_data import EventBatchSampler, PairLabels, holdout_rows
+    from trainer.fit.library_data import EventBatchSampler, PairLabels, holdout_rows
 
     event = np.array([0] * 6 + [1] * 2 + [-1] * 3 + [2] * 3)
     keys = [f"h{i}" for i in range(len(event))]
@@ -275,7 +275,7 @@ def test_holdout_is_stable_and_leaves_events_trainable() -> None:
 
 
 def test_supervised_contrast_prefers_codes_that_agree_with_the_labels() -> None:
-    from trainer.fit import supcon_loss
+    from trainer.fit.job import supcon_loss
 
     positives = torch.tensor([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=torch.bool)
     candidates = torch.ones(4, 4, dtype=torch.bool)
@@ -292,7 +292,7 @@ def test_supervised_contrast_prefers_codes_that_agree_with_the_labels() -> None:
 
 
 def test_cli_rejects_bad_budgets_and_missing_catalogs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from trainer.fit import main
+    from trainer.fit.job import main
 
     assert main(["fit", "--library", str(tmp_path / "none"), "--minutes", "1", "--nice", "0"]) == 1
     assert "no catalog" in capsys.readouterr().err

@@ -15,10 +15,10 @@ pytest.importorskip("torch")
 from album_app.library import resolve_library
 from album_app.models import published
 from album_app.models.encoder import default_model_path
-from trainer.config import DataConfig
-from trainer.data import PhotoRef
-from trainer.library_data import EvalSet, LibraryExamples, PairLabels
-from trainer.publish import album_quality, judge, rollback
+from trainer.encoder.config import DataConfig
+from trainer.encoder.data import PhotoRef
+from trainer.fit.gate import album_quality, judge, rollback
+from trainer.fit.library_data import EvalSet, LibraryExamples, PairLabels
 
 HOUR = 3600.0
 

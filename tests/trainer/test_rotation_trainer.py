@@ -162,8 +162,8 @@ def test_data_needs_out_and_the_sources_exclude_each_other(capsys: pytest.Captur
 
 
 def test_the_bundled_weights_read_back_out_of_its_onnx_reproduce_it() -> None:
-    from trainer.rotation import RotationNet
-    from trainer.rotation_library import max_logit_difference, weights_from_onnx
+    from trainer.rotation.library import max_logit_difference, weights_from_onnx
+    from trainer.rotation.train import RotationNet
 
     bundled = RotationModel.load()
     model = RotationNet()
@@ -173,8 +173,8 @@ def test_the_bundled_weights_read_back_out_of_its_onnx_reproduce_it() -> None:
 
 
 def test_a_checkpoint_is_used_only_for_the_model_it_belongs_to(tmp_path: Path, monkeypatch) -> None:
-    from trainer import rotation as rot
-    from trainer import rotation_library as lib
+    from trainer.rotation import library as lib
+    from trainer.rotation import train as rot
 
     bundled = RotationModel.load()
     pixels = np.random.default_rng(1).integers(0, 255, (4, 64, 64, 3), dtype=np.uint8)

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from trainer.config import DataConfig, RunConfig
-from trainer.data import Augment, EpochSampler, PhotoSet, folder_photos, load_small, source_photos
+from trainer.encoder.config import DataConfig, RunConfig
+from trainer.encoder.data import Augment, EpochSampler, PhotoSet, folder_photos, load_small, source_photos
 
 torch = pytest.importorskip("torch")
 
-from trainer import losses  # noqa: E402
-from trainer.model import AutoEncoder  # noqa: E402
-from trainer.train import Trainer  # noqa: E402
+from trainer.encoder import losses  # noqa: E402
+from trainer.encoder.model import AutoEncoder  # noqa: E402
+from trainer.encoder.train import Trainer  # noqa: E402
 
 torch.set_num_threads(1)
 

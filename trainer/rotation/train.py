@@ -15,7 +15,7 @@ would get a (wrong) suggestion. Both go into the model's metadata.
 This module holds the network, its data (decoding, augmentation), the training loop, the ONNX export with
 its parity check and the calibration, and the command line of both entry points. ``--library LIB`` (a
 library's own model, fine-tuned from the bundled one and published only past a hold-out gate) is the job
-in trainer/rotation_library.py, which builds on these.
+in trainer/rotation/library.py, which builds on these.
 """
 
 from __future__ import annotations
@@ -45,10 +45,9 @@ from album_app.models.rotation import (
     is_holdout,
 )
 from album_app.preprocess import InputSpec, center_square
-
-from .data import PhotoRef, folder_photos, load_all
-from .export import export_stamped
-from .model import conv_block
+from trainer.encoder.data import PhotoRef, folder_photos, load_all
+from trainer.encoder.export import export_stamped
+from trainer.encoder.model import conv_block
 
 SIZE = 64  # the encoder's input side: the scan's model pixels can feed both models
 CACHE = 80  # decoded centre squares are kept at this side (room for random crops)
@@ -244,7 +243,7 @@ def train(
     weights_out: str | os.PathLike[str] | None = None,
 ) -> dict[str, object]:
     """Train for ``minutes`` of wall clock on the non-held-out photos under ``folders``; export to ``out``
-    (and the torch weights to ``weights_out``, which `rotation_library.base_weights` looks for beside the
+    (and the torch weights to ``weights_out``, which `rotation.library.base_weights` looks for beside the
     bundled model)."""
     torch.set_num_threads(max(1, threads))
     torch.manual_seed(seed)
@@ -365,7 +364,7 @@ def export(
 
 
 def save_weights(model: nn.Module, path: str | os.PathLike[str], model_id: str) -> Path:
-    """The torch weights of the exported model ``model_id`` (what `rotation_library.base_weights` continues from)."""
+    """The torch weights of the exported model ``model_id`` (what `rotation.library.base_weights` continues from)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
@@ -375,9 +374,9 @@ def save_weights(model: nn.Module, path: str | os.PathLike[str], model_id: str) 
 
 
 def run(args: argparse.Namespace) -> int:
-    """Both entry points: ``--library`` is the library job (trainer/rotation_library.py), ``--data`` `train`."""
+    """Both entry points: ``--library`` is the library job (trainer/rotation/library.py), ``--data`` `train`."""
     if args.library is not None:
-        from .rotation_library import train_library
+        from .library import train_library
 
         return train_library(
             args.library,
@@ -412,7 +411,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .cli import add_rotation_arguments
+    from trainer.cli import add_rotation_arguments
 
     parser = argparse.ArgumentParser(prog="python -m trainer.rotation", description=__doc__.split("\n\n")[0])
     add_rotation_arguments(parser, data_minutes=4.0)

@@ -14,7 +14,7 @@ accuracy under random turns, without the draw). Every step is a JSON line on std
 LIBRARY/logs/trainer.log (trainer.fit.Output).
 
 The network, its augmentations, the training loop, the export and the ``min_confidence`` calibration are
-trainer/rotation.py's; both entry points reach `train_library` through its `run`.
+trainer/rotation/train.py's; both entry points reach `train_library` through its `run`.
 """
 
 from __future__ import annotations
@@ -46,9 +46,9 @@ from album_app.models.rotation import (
     turn_figures,
 )
 from album_app.preprocess import InputSpec, center_square, model_pixels, to_rgb
+from trainer.encoder.data import PhotoRef
 
-from .data import PhotoRef
-from .rotation import (
+from .train import (
     CACHE,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -67,7 +67,7 @@ from .rotation import (
     to_input,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 #: What the publish gate compares: accuracy over the held-out photos at all four turns, which is the
 #: expected accuracy over random turns without the luck of the draw (80 held-out photos, the same two
 #: models: one random turn each put the bundled model 1 photo ahead, 2 behind, level under turn seeds
@@ -191,8 +191,7 @@ def load_library(paths: LibraryPaths, *, max_photos: int | None, seed: int, thre
     thumbnail cache when it is big enough (the scan stores them with EXIF orientation applied), else from
     the original. Returns the photos and how many could not be read."""
     from album_app.catalog.training import read_training_snapshot
-
-    from .library_data import load_cached, stable_unit
+    from trainer.fit.library_data import load_cached, stable_unit
 
     photos = list(read_training_snapshot(paths).photos)
     if max_photos is not None and len(photos) > max_photos:
@@ -255,8 +254,8 @@ def train_library(
     ``minutes`` is the job's wall clock: decoding, training, measuring and exporting all fit in it.
     ``min_gain``: the new model must beat every model it would replace by this much (0: tie or better).
     """
-    from .fit import LOG_FILE, Output
-    from .signals import StopFlag
+    from trainer.fit.job import LOG_FILE, Output
+    from trainer.signals import StopFlag
 
     paths = resolve_library(library)
     if not paths.catalog.exists():

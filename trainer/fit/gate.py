@@ -12,7 +12,7 @@ keep NMI within ``nmi_slack`` of the old one, and place no kind of query (as the
 copy, from accepted albums) less often than it; otherwise the old model stays.
 
 Publishing follows album_app.models.published: models/<id>.onnx is exported as a .partial file,
-parity-checked against torch (trainer/export.py) and validated with the app's own read_contract,
+parity-checked against torch (trainer/encoder/export.py) and validated with the app's own read_contract,
 its record (<id>.json) and torch weights (<id>.pt, so a later fit can continue) are written, the
 .partial is renamed, and only then does point_to() move models/current.json.
 """
@@ -198,7 +198,7 @@ def publish(
     """
     import torch
 
-    from .export import export_onnx
+    from trainer.encoder.export import export_onnx
 
     models = paths.models
     models.mkdir(parents=True, exist_ok=True)

@@ -34,13 +34,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from album_app.library import LibraryPaths, resolve_library
-
-from .signals import StopFlag
+from trainer.signals import StopFlag
 
 TRAINING_DIR = "training"
 JOB_FILE = "job.json"
 LOG_FILE = "trainer.log"
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
 #: FitConfig fields a resumed job takes from the new command rather than from the job it continues.
 RUN_SETTINGS = ("threads", "nice", "device", "max_steps", "min_gain", "nmi_slack", "checkpoint_every_s", "log_every_s")
@@ -160,9 +159,10 @@ def fit_trainer_class() -> type:
     import torch
     import torch.nn.functional as F
 
-    from . import losses
+    from trainer.encoder import losses
+    from trainer.encoder.train import Trainer
+
     from .library_data import EventBatchSampler
-    from .train import Trainer
 
     class FitTrainer(Trainer):
         def __init__(
@@ -308,7 +308,7 @@ def resolve_base(paths: LibraryPaths, active_path: str | None, threads: int) -> 
 def load_weights(path: Path) -> dict[str, Any]:
     import torch
 
-    from .train import CHECKPOINT_FORMAT
+    from trainer.encoder.train import CHECKPOINT_FORMAT
 
     state = torch.load(path, map_location="cpu", weights_only=False)
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT or "model" not in state:
@@ -376,10 +376,11 @@ def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: Output, stop:
     snapshot = read_training_snapshot(paths)
     import torch
 
-    from .config import LossConfig, RunConfig, TrainConfig
+    from trainer.encoder.config import LossConfig, RunConfig, TrainConfig
+    from trainer.encoder.train import CHECKPOINT_FORMAT, JsonProgress, load_checkpoint
+
+    from .gate import judge, measure, publish
     from .library_data import EvalSet, LibraryExamples, fit_data_config
-    from .publish import judge, measure, publish
-    from .train import CHECKPOINT_FORMAT, JsonProgress, load_checkpoint
 
     torch.set_num_threads(threads)
     device = None if fit.device == "auto" else fit.device
@@ -698,7 +699,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     from album_app.models.encoder import ModelError
 
-    from .publish import rollback
+    from .gate import rollback
 
     paths = resolve_library(args.library)
     out = Output(paths.logs / LOG_FILE)

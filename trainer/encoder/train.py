@@ -21,11 +21,12 @@ from typing import Any, TextIO
 import numpy as np
 import torch
 
+from trainer.signals import StopFlag
+
 from . import losses
 from .config import RunConfig
 from .data import EpochSampler, PhotoSet
 from .model import AutoEncoder, count_parameters
-from .signals import StopFlag
 
 CHECKPOINT_NAME = "checkpoint.pt"
 CHECKPOINT_FORMAT = "album_app.trainer/1"
