@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from album_app.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+
 from .encoder.config import VARIANTS, RunConfig
 
 
@@ -150,9 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             if not args.resume and args.data is None and args.library is None:
                 print("album-trainer train: give --data DIR or --library CATALOG", file=sys.stderr)
-                return 2
+                return EXIT_USAGE
             train(config_from_args(args), args.out, resume=args.resume)
-            return 0
+            return EXIT_OK
         if args.command == "export":
             import json
 
@@ -162,28 +164,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             parity = folder_photos(args.parity_data) if args.parity_data else None
             figures = json.loads(Path(args.figures).read_text()) if args.figures else None
             export_onnx(args.run_dir, args.out, parity_photos=parity, figures=figures)
-            return 0
+            return EXIT_OK
         if args.command == "evaluate":
             from .encoder.evaluate import evaluate_model, print_result
 
             result = evaluate_model(args.model, args.data, args.limit_per_class, args.threads)
             print_result(result, args.json)
-            return 0
+            return EXIT_OK
         if args.command == "albums":
             from .album_ae.library import fit_library
 
             report = fit_library(args.library, retrain_all=args.all)
             print(f"{len(report.trained)} trained, {len(report.kept)} unchanged, {len(report.removed)} removed, "
                   f"{len(report.too_small)} too small ({report.seconds:.1f} s)")
-            return 0
+            return EXIT_OK
         if args.command == "rotation":
             from .rotation.train import run as run_rotation
 
             return run_rotation(args)
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"album-trainer {args.command}: {error}", file=sys.stderr)
-        return 1
-    return 2
+        return EXIT_ERROR
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TextIO
 
+from album_app.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from album_app.library import LibraryPaths, resolve_library
 from trainer.signals import StopFlag
 
@@ -40,7 +41,6 @@ TRAINING_DIR = "training"
 JOB_FILE = "job.json"
 LOG_FILE = "trainer.log"
 REPO = Path(__file__).resolve().parents[2]
-EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
 #: FitConfig fields a resumed job takes from the new command rather than from the job it continues.
 RUN_SETTINGS = ("threads", "nice", "device", "max_steps", "min_gain", "nmi_slack", "checkpoint_every_s", "log_every_s")
 
@@ -670,14 +670,14 @@ def cmd_fit(args: argparse.Namespace) -> int:
         minutes = args.hours * 60 if args.hours is not None else (args.minutes if args.minutes is not None else 60.0)
         if minutes <= 0:
             print("album-trainer fit: the budget must be positive", file=sys.stderr)
-            return 2
+            return EXIT_USAGE
         budget = Budget(seconds=minutes * 60)
     if args.until:
         try:
             next_time(args.until, datetime.now())
         except ValueError as error:
             print(f"album-trainer fit: {error}", file=sys.stderr)
-            return 2
+            return EXIT_USAGE
     fit = FitConfig(
         holdout_share=args.holdout,
         seed=args.seed,

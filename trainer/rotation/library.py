@@ -33,6 +33,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+from album_app.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from album_app.library import LibraryPaths, resolve_library
 from album_app.models.rotation import (
     INPUT_NAME,
@@ -50,9 +51,6 @@ from trainer.encoder.data import PhotoRef
 
 from .train import (
     CACHE,
-    EXIT_ERROR,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
     FRESH_LR,
     MIN_HELDOUT,
     MIN_TRAIN,

@@ -36,6 +36,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+from album_app.exit_codes import EXIT_OK, EXIT_USAGE
 from album_app.models.rotation import (
     CONTRACT_KEY,
     CONTRACT_VERSION,
@@ -56,7 +57,6 @@ PARITY_ATOL = 1e-4
 WEIGHTS_FORMAT = "album_app.rotation_weights/1"
 MIN_TRAIN, MIN_HELDOUT = 8, 4
 FRESH_LR = 3e-3  # the bundled model's rate
-EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
 
 
 class RotationNet(nn.Module):
@@ -393,7 +393,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if not args.out:
         print("album-trainer rotation: --data needs --out FILE.onnx", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     summary = train(
         args.data,
         args.out,
