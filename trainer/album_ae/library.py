@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -51,9 +50,10 @@ from album_app.models.album_ae import (
     model_path,
     read_album_model_info,
 )
+from trainer.io import atomic_path
+from trainer.onnx import stamp, write_checked
 
 OPSET = 17
-PARITY_ATOL = 1e-4
 #: Held-out member errors kept in a model's metadata for the ensemble calibration (a seeded sample).
 MAX_HELDOUT_IN_METADATA = 256
 
@@ -303,9 +303,7 @@ def to_onnx(model: CodeAE, metadata: Mapping[str, str]) -> onnx.ModelProto:
     )
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="album_app.trainer")
     proto.ir_version = 8  # readable by every onnxruntime this app supports (>= 1.17)
-    for key, value in metadata.items():
-        entry = proto.metadata_props.add()
-        entry.key, entry.value = key, str(value)
+    stamp(proto, dict(metadata))
     onnx.checker.check_model(proto)
     return proto
 
@@ -319,9 +317,8 @@ def export_album_ae(
     member_ids: Sequence[int],
     parity_codes: np.ndarray | None = None,
 ) -> dict[str, str]:
-    """Write ``path`` atomically (after an onnxruntime-vs-torch parity check); returns the metadata."""
-    import onnxruntime as ort
-
+    """Write ``path`` atomically (after an onnxruntime-vs-torch parity check, trainer/onnx.py); returns the
+    metadata."""
     c = ae.config
     rng = np.random.default_rng(c.seed)
     members = np.asarray(member_ids, np.int64)
@@ -343,26 +340,8 @@ def export_album_ae(
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     proto = to_onnx(ae.model_, metadata)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".onnx")
-    os.close(fd)
-    try:
-        onnx.save(proto, tmp)
-        probe = parity_codes if parity_codes is not None else np.zeros((1, ae.mean_.shape[0]), np.float32)
-        probe = np.ascontiguousarray(probe, dtype=np.float32)
-        session = ort.InferenceSession(tmp, providers=["CPUExecutionProvider"])
-        got = session.run([OUTPUT_NAME], {INPUT_NAME: probe})[0]
-        expected = ae.errors(probe)
-        if not np.allclose(got, expected, atol=PARITY_ATOL):
-            raise RuntimeError(
-                f"album {album_id}: onnxruntime and torch disagree "
-                f"(max |diff| {float(np.max(np.abs(got - expected))):.3g})"
-            )
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    probe = parity_codes if parity_codes is not None else np.zeros((1, ae.mean_.shape[0]), np.float32)
+    write_checked(path, lambda tmp: onnx.save(proto, str(tmp)), ae.errors, probe, what=f"album {album_id}")
     return metadata
 
 
@@ -530,10 +509,8 @@ def calibrate_sharpness(
 
 
 def write_index(directory: Path, value: dict[str, object]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".index-", suffix=".json")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(value, handle, indent=1, sort_keys=True)
-    os.replace(tmp, directory / INDEX_NAME)
+    with atomic_path(directory / INDEX_NAME) as tmp:
+        tmp.write_text(json.dumps(value, indent=1, sort_keys=True))
 
 
 def fit_library(

@@ -7,9 +7,7 @@ RunConfig, step, elapsed time, loss history, data summary and best score, so `ex
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import random
 import sys
 import time
@@ -21,6 +19,7 @@ from typing import Any, TextIO
 import numpy as np
 import torch
 
+from trainer.io import JsonLines, atomic_path
 from trainer.signals import StopFlag
 
 from . import losses
@@ -173,9 +172,8 @@ class Trainer:
         }
         self.run_dir.mkdir(parents=True, exist_ok=True)
         path = checkpoint_path(self.run_dir)
-        tmp = path.with_suffix(".pt.tmp")
-        torch.save(state, tmp)
-        os.replace(tmp, path)  # atomic: a kill mid-save leaves the previous checkpoint intact
+        with atomic_path(path) as tmp:  # a kill mid-save leaves the previous checkpoint intact
+            torch.save(state, tmp)
         self.trigger("on_checkpoint")
         return path
 
@@ -243,14 +241,13 @@ class Trainer:
 class JsonProgress:
     """Writes progress as JSON lines (one object per line) for the CLI, the GUI and scripts."""
 
-    def __init__(self, stream: TextIO | None = None, every_s: float = 2.0) -> None:
-        self.stream = stream or sys.stdout  # looked up now, not at import: tests and the GUI swap stdout
+    def __init__(self, out: JsonLines, every_s: float = 2.0) -> None:
+        self.out = out
         self.every_s = every_s
         self.last = 0.0
 
     def emit(self, record: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(record) + "\n")
-        self.stream.flush()
+        self.out.emit(record)
 
     def on_batch_end(self, trainer: Trainer) -> None:
         now = time.monotonic()
@@ -308,7 +305,7 @@ def train(
         config.validate()
         if config.train.threads:
             torch.set_num_threads(config.train.threads)
-        progress = JsonProgress(stream, config.train.log_every_s)
+        progress = JsonProgress(JsonLines(stream), config.train.log_every_s)
         loaded_at = time.monotonic()
         photos = PhotoSet.load(config.data, threads=config.train.threads or 2)
         progress.emit(

@@ -34,6 +34,7 @@ from album_app.albums import LibraryView, suggest_albums
 from album_app.library import LibraryPaths
 from album_app.models import published
 from album_app.models.encoder import ModelError, read_contract
+from trainer.io import atomic_path
 
 from .library_data import EvalSet, LibraryExamples
 
@@ -218,10 +219,8 @@ def publish(
             "parity_max_abs_diff": meta["parity_max_abs_diff"],
             "path": f"models/{model_id}.onnx",
         }
-        weights_path = models / f"{model_id}.pt"
-        weights_partial = models / f".{model_id}.pt.partial"
-        torch.save({**weights, "model_id": model_id}, weights_partial)
-        os.replace(weights_partial, weights_path)
+        with atomic_path(models / f"{model_id}.pt") as tmp:
+            torch.save({**weights, "model_id": model_id}, tmp)
         published.write_json_atomically(models / f"{model_id}.json", record)
         os.replace(partial, final)
     finally:

@@ -35,11 +35,11 @@ from typing import Any, TextIO
 
 from album_app.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from album_app.library import LibraryPaths, resolve_library
+from trainer.io import LOG_FILE, JsonLines
 from trainer.signals import StopFlag
 
 TRAINING_DIR = "training"
 JOB_FILE = "job.json"
-LOG_FILE = "trainer.log"
 REPO = Path(__file__).resolve().parents[2]
 #: FitConfig fields a resumed job takes from the new command rather than from the job it continues.
 RUN_SETTINGS = ("threads", "nice", "device", "max_steps", "min_gain", "nmi_slack", "checkpoint_every_s", "log_every_s")
@@ -103,50 +103,6 @@ def next_time(hhmm: str, now: datetime) -> datetime:
     except ValueError as error:
         raise ValueError(f"--until wants HH:MM (24-hour clock), got {hhmm!r}") from error
     return moment if moment > now else moment + timedelta(days=1)
-
-
-# --- output --------------------------------------------------------------------------------------
-
-
-class Output:
-    """JSON lines to stdout and, with a timestamp, appended to the library's trainer.log.
-
-    File-like (write/flush), so the Trainer's JsonProgress writes through it unchanged.
-    """
-
-    def __init__(self, log_path: Path, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stdout
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.log = open(log_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - closed in close()
-        self._pending = ""
-
-    def write(self, text: str) -> int:
-        self.stream.write(text)
-        self._pending += text
-        while "\n" in self._pending:
-            line, self._pending = self._pending.split("\n", 1)
-            self.log.write(self._stamped(line) + "\n")
-        return len(text)
-
-    def _stamped(self, line: str) -> str:
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            return line
-        if not isinstance(record, dict):
-            return line
-        return json.dumps({"at": datetime.now().astimezone().isoformat(timespec="seconds"), **record})
-
-    def flush(self) -> None:
-        self.stream.flush()
-        self.log.flush()
-
-    def emit(self, record: dict[str, Any]) -> None:
-        self.write(json.dumps(record, default=str) + "\n")
-        self.flush()
-
-    def close(self) -> None:
-        self.log.close()
 
 
 # --- the torch side (built on first use, so that importing this module stays torch-free) ---------------
@@ -348,7 +304,7 @@ def run_fit(library: str | None, budget: Budget, fit: FitConfig, stream: TextIO 
     if not paths.catalog.exists():
         print(f"album-trainer fit: no catalog at {paths.catalog} (scan a folder first)", file=sys.stderr)
         return EXIT_ERROR
-    out = Output(paths.logs / LOG_FILE, stream)
+    out = JsonLines(stream, paths.logs / LOG_FILE)
     try:
         with StopFlag(second_signal_exits=True) as stop:  # a second signal stops at once
             return _run(paths, budget, fit, out, stop)
@@ -363,7 +319,7 @@ def run_fit(library: str | None, budget: Budget, fit: FitConfig, stream: TextIO 
         out.close()
 
 
-def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: Output, stop: StopFlag) -> int:
+def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: JsonLines, stop: StopFlag) -> int:
     started = time.monotonic()
     if fit.nice:
         with contextlib.suppress(OSError):
@@ -513,7 +469,7 @@ def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: Output, stop:
         trainer.model.load_state_dict(base_state["model"])
         _check_base(trainer, old_encoder, examples, out, base)
     write_job(run_dir, job)
-    progress = JsonProgress(out, fit.log_every_s)  # type: ignore[arg-type]
+    progress = JsonProgress(out, fit.log_every_s)
     trainer.add_callback("on_batch_end", progress.on_batch_end)
     trainer.add_callback("on_checkpoint", progress.on_checkpoint)
     trainer.add_callback("on_done", progress.on_done)
@@ -590,7 +546,7 @@ def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: Output, stop:
     return EXIT_OK
 
 
-def _check_base(trainer: Any, old_encoder: Any, examples: Any, out: Output, base: BaseModel) -> None:
+def _check_base(trainer: Any, old_encoder: Any, examples: Any, out: JsonLines, base: BaseModel) -> None:
     """Say so when the torch weights do not reproduce the ONNX in use (training goes on from them anyway;
     the gate still compares against the model really in use)."""
     import numpy as np
@@ -702,7 +658,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     from .gate import rollback
 
     paths = resolve_library(args.library)
-    out = Output(paths.logs / LOG_FILE)
+    out = JsonLines(log_path=paths.logs / LOG_FILE)
     try:
         out.emit({"type": "rollback", **rollback(paths, args.to)})
         return EXIT_OK

@@ -11,7 +11,7 @@ held-out photos (`album_app.models.rotation.is_holdout`, never trained on), each
 as .partial, read back by the app's loader, renamed) only when it is at least as accurate as the bundled
 one, and as the library's current one when there is one, over the four turns (GATE_KEYS: the expected
 accuracy under random turns, without the draw). Every step is a JSON line on stdout and in
-LIBRARY/logs/trainer.log (trainer.fit.Output).
+LIBRARY/logs/trainer.log (trainer.io.JsonLines).
 
 The network, its augmentations, the training loop, the export and the ``min_confidence`` calibration are
 trainer/rotation/train.py's; both entry points reach `train_library` through its `run`.
@@ -252,17 +252,15 @@ def train_library(
     ``minutes`` is the job's wall clock: decoding, training, measuring and exporting all fit in it.
     ``min_gain``: the new model must beat every model it would replace by this much (0: tie or better).
     """
-    from trainer.fit.job import LOG_FILE, Output
+    from trainer.io import LOG_FILE, JsonLines
     from trainer.signals import StopFlag
 
     paths = resolve_library(library)
     if not paths.catalog.exists():
         print(f"album-trainer rotation: no catalog at {paths.catalog} (scan a folder first)", file=sys.stderr)
         return EXIT_ERROR
-    out = Output(paths.logs / LOG_FILE, stream)
-
-    def emit(record: dict[str, Any]) -> None:
-        out.emit({"job": "rotation", **record})  # trainer.log is shared with the encoder's fit
+    out = JsonLines(stream, paths.logs / LOG_FILE, tag={"job": "rotation"})  # trainer.log is shared with the fit
+    emit = out.emit
 
     try:
         with StopFlag() as stop:

@@ -25,7 +25,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,13 +46,13 @@ from album_app.models.rotation import (
 )
 from album_app.preprocess import InputSpec, center_square
 from trainer.encoder.data import PhotoRef, folder_photos, load_all
-from trainer.encoder.export import export_stamped
 from trainer.encoder.model import conv_block
+from trainer.io import atomic_path
+from trainer.onnx import export_stamped, torch_compute, write_checked
 
 SIZE = 64  # the encoder's input side: the scan's model pixels can feed both models
 CACHE = 80  # decoded centre squares are kept at this side (room for random crops)
 MAX_UPRIGHT_FLAGGED = 0.02
-PARITY_ATOL = 1e-4
 WEIGHTS_FORMAT = "album_app.rotation_weights/1"
 MIN_TRAIN, MIN_HELDOUT = 8, 4
 FRESH_LR = 3e-3  # the bundled model's rate
@@ -320,19 +319,15 @@ def export(
     *,
     quiet: bool = False,
 ) -> str:
-    """ONNX (dynamic batch) with the contract in its metadata, written atomically after a parity check;
-    returns the model id."""
-    import onnxruntime as ort
-
-    model.eval()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """ONNX (dynamic batch) with the contract in its metadata, written atomically after a parity check and
+    the app's own loader (trainer/onnx.py); returns the model id."""
     example = to_input(parity_pixels, spec)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".rotation-") as tmp:
-        final, metadata = export_stamped(
-            model,
+    metadata, _ = write_checked(
+        out,
+        lambda tmp: export_stamped(
+            model.eval(),
             example[:2],
-            Path(tmp),
+            tmp,
             INPUT_NAME,
             OUTPUT_NAME,
             lambda model_id: {
@@ -343,17 +338,13 @@ def export(
                 "min_confidence": repr(min_confidence),
                 "training_summary": json.dumps(summary, sort_keys=True),
             },
-        )
-        model_id = metadata["model_id"]
-        with torch.no_grad():
-            expected = model(example).numpy()
-        got = ort.InferenceSession(str(final), providers=["CPUExecutionProvider"]).run(
-            [OUTPUT_NAME], {INPUT_NAME: example.numpy()}
-        )[0]
-        if not np.allclose(got, expected, atol=PARITY_ATOL):
-            raise RuntimeError(f"onnxruntime and torch disagree (max |diff| {np.max(np.abs(got - expected)):.3g})")
-        RotationModel.load(final)  # the app can read what we wrote
-        os.replace(final, out)
+        ),
+        torch_compute(model),
+        example.numpy(),
+        validate=RotationModel.load,  # the app can read what we wrote
+        what="rotation model",
+    )
+    model_id = metadata["model_id"]
     if not quiet:
         accuracy = summary["held_out_accuracy"]
         print(f"exported {out} (model_id {model_id}, held-out accuracy {accuracy})", file=sys.stderr)
@@ -365,12 +356,9 @@ def export(
 
 def save_weights(model: nn.Module, path: str | os.PathLike[str], model_id: str) -> Path:
     """The torch weights of the exported model ``model_id`` (what `rotation.library.base_weights` continues from)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    torch.save({"format": WEIGHTS_FORMAT, "model_id": model_id, "state_dict": model.state_dict()}, partial)
-    os.replace(partial, path)
-    return path
+    with atomic_path(path) as tmp:
+        torch.save({"format": WEIGHTS_FORMAT, "model_id": model_id, "state_dict": model.state_dict()}, tmp)
+    return Path(path)
 
 
 def run(args: argparse.Namespace) -> int:
