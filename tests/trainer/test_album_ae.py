@@ -21,7 +21,8 @@ from album_app.models.album_ae import (
     AlbumModels,
     read_album_model_info,
 )
-from trainer.album_ae.library import AlbumAE, AlbumAEConfig, fingerprint, fit_album_models
+from trainer.album_ae.library import fit_album_models
+from trainer.album_ae.model import AlbumAE, AlbumAEConfig, fingerprint
 
 FAST = AlbumAEConfig(steps=60, folds=3)
 DIM = 12
@@ -40,7 +41,7 @@ def codes_for(rng: np.random.Generator, albums: dict[int, int]) -> tuple[dict[in
 
 
 def test_onnx_matches_torch(tmp_path: Path):
-    from trainer.album_ae.library import export_album_ae
+    from trainer.album_ae.export import export_album_ae
 
     rng = np.random.default_rng(0)
     codes = rng.normal(size=(30, DIM)).astype(np.float32) + 1.0

@@ -12,7 +12,8 @@ from album_app.preprocess import model_pixels, normalise  # noqa: E402
 from trainer.encoder.config import RunConfig  # noqa: E402
 from trainer.encoder.data import PhotoSet, folder_photos, load_all  # noqa: E402
 from trainer.encoder.export import export_onnx  # noqa: E402
-from trainer.encoder.train import Trainer, build_model, load_checkpoint  # noqa: E402
+from trainer.encoder.model import build_model  # noqa: E402
+from trainer.encoder.train import EncoderTrainer, load_checkpoint  # noqa: E402
 
 torch.set_num_threads(1)
 pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
@@ -25,7 +26,7 @@ def test_onnx_codes_match_torch_on_real_photos(intel_scenes, tmp_path) -> None:
     config.train.batch_size = 16
     config.train.max_steps = 2  # a couple of steps so BatchNorm statistics are not the identity
     config.validate()
-    Trainer(config, PhotoSet.load(config.data, threads=1), tmp_path / "run").run()
+    EncoderTrainer(config, PhotoSet.load(config.data, threads=1), tmp_path / "run").run()
     meta = export_onnx(tmp_path / "run", tmp_path / "model.onnx")
     assert meta["parity_max_abs_diff"] <= 1e-4
 

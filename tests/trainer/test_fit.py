@@ -275,7 +275,7 @@ def test_holdout_is_stable_and_leaves_events_trainable() -> None:
 
 
 def test_supervised_contrast_prefers_codes_that_agree_with_the_labels() -> None:
-    from trainer.fit.job import supcon_loss
+    from trainer.encoder.losses import supcon as supcon_loss
 
     positives = torch.tensor([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=torch.bool)
     candidates = torch.ones(4, 4, dtype=torch.bool)

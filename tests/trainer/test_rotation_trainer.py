@@ -163,7 +163,7 @@ def test_data_needs_out_and_the_sources_exclude_each_other(capsys: pytest.Captur
 
 def test_the_bundled_weights_read_back_out_of_its_onnx_reproduce_it() -> None:
     from trainer.rotation.library import max_logit_difference, weights_from_onnx
-    from trainer.rotation.train import RotationNet
+    from trainer.rotation.net import RotationNet
 
     bundled = RotationModel.load()
     model = RotationNet()
@@ -175,10 +175,11 @@ def test_the_bundled_weights_read_back_out_of_its_onnx_reproduce_it() -> None:
 def test_a_checkpoint_is_used_only_for_the_model_it_belongs_to(tmp_path: Path, monkeypatch) -> None:
     from trainer.rotation import library as lib
     from trainer.rotation import train as rot
+    from trainer.rotation.net import RotationNet
 
     bundled = RotationModel.load()
     pixels = np.random.default_rng(1).integers(0, 255, (4, 64, 64, 3), dtype=np.uint8)
-    model = rot.RotationNet()
+    model = RotationNet()
     model.load_state_dict(lib.weights_from_onnx(bundled.path))
     checkpoint = rot.save_weights(model, tmp_path / "rotation.pt", bundled.model_id)
     monkeypatch.setattr(lib, "bundled_weight_candidates", lambda: [checkpoint])

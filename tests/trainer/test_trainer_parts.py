@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 
 from trainer.encoder import losses  # noqa: E402
 from trainer.encoder.model import AutoEncoder  # noqa: E402
-from trainer.encoder.train import Trainer  # noqa: E402
+from trainer.encoder.train import EncoderTrainer  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -123,7 +123,7 @@ def test_variants_share_one_code_path(photo_tree: Path, tmp_path: Path, variant:
 
     config.train.max_steps = 2
     photos = PhotoSet.load(config.data, threads=1)
-    trainer = Trainer(config, photos, tmp_path / "run")
+    trainer = EncoderTrainer(config, photos, tmp_path / "run")
     seen = []
     trainer.add_callback("on_batch_end", lambda t: seen.append((t.step, t.last_loss)))
     assert trainer.run() == "max_steps"

@@ -19,7 +19,8 @@ from trainer.onnx import ExportError, export_stamped, torch_compute, write_check
 
 from .config import RunConfig
 from .data import PhotoRef, load_all, source_photos
-from .train import build_model, load_checkpoint
+from .model import build_model
+from .train import load_checkpoint
 
 CONTRACT_VERSION = "1"
 INPUT_NAME = "image"

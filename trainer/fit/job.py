@@ -27,9 +27,8 @@ import json
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -38,58 +37,11 @@ from album_app.library import LibraryPaths, resolve_library
 from trainer.io import LOG_FILE, JsonLines
 from trainer.signals import StopFlag
 
+from .config import RUN_SETTINGS, Budget, FitConfig
+
 TRAINING_DIR = "training"
 JOB_FILE = "job.json"
 REPO = Path(__file__).resolve().parents[2]
-#: FitConfig fields a resumed job takes from the new command rather than from the job it continues.
-RUN_SETTINGS = ("threads", "nice", "device", "max_steps", "min_gain", "nmi_slack", "checkpoint_every_s", "log_every_s")
-
-
-@dataclass
-class FitConfig:
-    """Settings of one fit job (stored in LIBRARY/training/job.json and in the published record)."""
-
-    holdout_share: float = 0.2  # share of each event's EXIF photos kept out of training, for the gate
-    seed: int = 0
-    batch_size: int = 64  # photos per step (two views each)
-    per_event: int = 4  # photos of one event (or kept album) drawn together
-    labelled_share: float = 0.75  # share of a batch drawn event by event; the rest from all photos
-    lr: float = 5e-4  # fine-tuning: half the base model's rate
-    freeze_bn: bool = True  # encoder BatchNorm statistics stay the base model's
-    warmup_steps: int = 20
-    recon_weight: float = 1.0  # denoising reconstruction: keeps the code describing the photo
-    consistency: str = "ntxent"  # ntxent (views of a photo agree and differ from other photos) | align (agree only)
-    consistency_weight: float = 1.0  # two friend-like views of a photo
-    consistency_temperature: float = 0.2
-    library_weight: float = 1.0  # supervised contrast over events and the user's albums
-    library_temperature: float = 0.3  # 0.1 packed events so tight that the outlier limit shrank past the copies
-    max_photos: int | None = 10_000  # decoded photos kept in memory (~37 kB each at 128×96)
-    threads: int | None = None  # torch threads; None = max(1, cores − 1), the app keeps a core
-    nice: int = 10  # added to the process's niceness: overnight work must not slow the person's machine
-    device: str = "auto"
-    checkpoint_every_s: float = 180.0
-    log_every_s: float = 10.0
-    max_steps: int | None = None  # stop training at this total step count (tests, quick checks)
-    min_gain: float = 0.0  # the held-out score must rise by more than this (negative: tests, experts)
-    nmi_slack: float = 0.01  # ...and NMI may not fall by more than this
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> FitConfig:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in known})
-
-
-@dataclass(frozen=True)
-class Budget:
-    """When training must stop: a wall-clock deadline (--until) or seconds of this job (--hours/--minutes)."""
-
-    seconds: float | None = None
-    until: str | None = None  # "HH:MM", local time
-
-    def describe(self) -> str:
-        return f"until {self.until}" if self.until else f"{(self.seconds or 0) / 60:.1f} min"
-
-
 def reserve_s(total_s: float) -> float:
     """Time kept back from training for measuring, exporting and publishing (10 %, 20 s to 5 min)."""
     return min(300.0, max(20.0, 0.1 * total_s))
@@ -103,129 +55,6 @@ def next_time(hhmm: str, now: datetime) -> datetime:
     except ValueError as error:
         raise ValueError(f"--until wants HH:MM (24-hour clock), got {hhmm!r}") from error
     return moment if moment > now else moment + timedelta(days=1)
-
-
-# --- the torch side (built on first use, so that importing this module stays torch-free) ---------------
-
-
-@cache
-def fit_trainer_class() -> type:
-    """trainer.train.Trainer with the fit's batches, losses and job-long learning-rate schedule."""
-    import numpy as np
-    import torch
-    import torch.nn.functional as F
-
-    from trainer.encoder import losses
-    from trainer.encoder.train import Trainer
-
-    from .library_data import EventBatchSampler
-
-    class FitTrainer(Trainer):
-        def __init__(
-            self,
-            config: Any,
-            photos: Any,
-            run_dir: Path,
-            resume: dict[str, Any] | None,
-            fit: FitConfig,
-            train_budget_s: float,
-        ) -> None:
-            super().__init__(config, photos, run_dir, resume=resume)
-            self.fit = fit
-            self.train_budget_s = max(train_budget_s, 1e-6)
-            self.batches = EventBatchSampler(
-                photos.labels, photos.train_rows, fit.batch_size, fit.per_event, fit.labelled_share, fit.seed
-            )
-
-        def learning_rate(self, fraction: float, run_steps: int) -> float:
-            # Cosine over the whole job's training time, so a resumed job does not restart the schedule.
-            return super().learning_rate(self.elapsed_s / self.train_budget_s, run_steps)
-
-        def train_step(self, rng: Any, lr: float | None = None) -> None:
-            fit, model = self.fit, self.model
-            if lr is not None:
-                for group in self.optimizer.param_groups:
-                    group["lr"] = lr
-            rows = self.batches.batch(self.step)
-            view_a, view_b = self.photos.pair_batch(rows, rng)
-            xa = torch.from_numpy(view_a).to(self.device)
-            xb = torch.from_numpy(view_b).to(self.device)
-            model.train()
-            if fit.freeze_bn:
-                # Keep the encoder's BatchNorm statistics: the corrupted and zoomed views would move them
-                # away from the clean photos the app feeds, and a library's batches are small and skewed.
-                for module in model.encoder.modules():
-                    if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
-                        module.eval()
-            # Denoising: view A goes in corrupted, and both views are rebuilt clean; view B stays clean so
-            # that BatchNorm also sees the clean photos the app will feed it.
-            clean = torch.cat([xa, xb])
-            code = model.encoder(torch.cat([model.corrupt(xa), xb]))  # (2B, code)
-            parts = {"recon": losses.reconstruction(model.decoder(code), model.recon_target(clean))}
-            pos, neg = (
-                torch.from_numpy(np.tile(m, (2, 2))).to(self.device) for m in self.photos.labels.relations(rows)
-            )
-            n = len(rows)
-            same = torch.eye(2 * n, dtype=torch.bool, device=self.device).roll(n, dims=1)  # view i <-> view i+B
-            if fit.consistency_weight > 0:
-                if fit.consistency == "align":
-                    # Two views of a photo land on the same point, and nothing is pushed away: a library is
-                    # full of near-duplicate shots of one scene, which instance discrimination would tear apart.
-                    a, b = F.normalize(code, dim=1).chunk(2)
-                    parts["consistency"] = (a - b).pow(2).sum(1).mean()
-                else:
-                    # NT-Xent, where only photos known to differ are negatives: not two photos of one event (the
-                    # library term pulls them together), and not a photo without a time, which may well be a
-                    # friend's copy of the other one (instance discrimination would push it away from it).
-                    timed = torch.from_numpy(np.tile(self.photos.labels.event[rows] >= 0, 2)).to(self.device)
-                    apart = ~pos & timed[:, None] & timed[None, :]
-                    parts["consistency"] = supcon(
-                        model.projection(code), same, same | apart, fit.consistency_temperature
-                    )
-            if fit.library_weight > 0:
-                together = pos | same
-                parts["library"] = supcon(code, together, together | neg, fit.library_temperature)
-            weights = {"recon": fit.recon_weight, "consistency": fit.consistency_weight, "library": fit.library_weight}
-            self.apply_losses(parts, weights)
-
-        def embed(self, pixels: Any, spec: Any) -> Any:
-            """uint8 NHWC -> codes with the encoder in eval mode, as it will be exported."""
-            from album_app.preprocess import normalise
-
-            encoder = self.model.encoder.eval()
-            out = []
-            with torch.no_grad():
-                for start in range(0, len(pixels), 256):
-                    batch = torch.from_numpy(normalise(pixels[start : start + 256], spec)).to(self.device)
-                    out.append(encoder(batch).cpu().numpy())
-            return np.concatenate(out) if out else np.zeros((0, self.config.model.code_size), np.float32)
-
-    def supcon(z: torch.Tensor, positives: torch.Tensor, candidates: torch.Tensor, temperature: float) -> torch.Tensor:
-        """Supervised contrastive loss (Khosla et al. 2020) restricted to known pairs.
-
-        Each row must rank its positives above the other candidates (self never counts); rows without a
-        positive or without a non-positive candidate have nothing to learn and are skipped.
-        """
-        z = F.normalize(z, dim=1)
-        eye = torch.eye(len(z), dtype=torch.bool, device=z.device)
-        cand = candidates & ~eye
-        pos = positives & cand
-        rows = pos.any(1) & (cand & ~pos).any(1)
-        if not bool(rows.any()):
-            return z.sum() * 0.0
-        # Only rows that have candidates: a row of -inf would make logsumexp's gradient NaN.
-        logits = (z[rows] @ z.t() / temperature).masked_fill(~cand[rows], float("-inf"))
-        log_prob = logits - torch.logsumexp(logits, dim=1, keepdim=True)
-        chosen = pos[rows]
-        return (-log_prob.masked_fill(~chosen, 0.0).sum(1) / chosen.sum(1)).mean()
-
-    FitTrainer.supcon = staticmethod(supcon)  # type: ignore[attr-defined]
-    return FitTrainer
-
-
-def supcon_loss(z: Any, positives: Any, candidates: Any, temperature: float) -> Any:
-    """The fit's supervised-contrastive loss (see fit_trainer_class); exposed for tests."""
-    return fit_trainer_class().supcon(z, positives, candidates, temperature)
 
 
 # --- the job -------------------------------------------------------------------------------------
@@ -259,17 +88,6 @@ def resolve_base(paths: LibraryPaths, active_path: str | None, threads: int) -> 
         candidates = bundled_weights()
     weights = next((c for c in candidates if c.is_file()), None)
     return BaseModel(encoder.model_id, encoder.path, bundled, weights), encoder, warnings
-
-
-def load_weights(path: Path) -> dict[str, Any]:
-    import torch
-
-    from trainer.encoder.train import CHECKPOINT_FORMAT
-
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT or "model" not in state:
-        raise ValueError(f"{path} is not an album_app trainer checkpoint")
-    return state
 
 
 def read_job(run_dir: Path) -> dict[str, Any] | None:
@@ -332,11 +150,14 @@ def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: JsonLines, st
     snapshot = read_training_snapshot(paths)
     import torch
 
-    from trainer.encoder.config import LossConfig, RunConfig, TrainConfig
-    from trainer.encoder.train import CHECKPOINT_FORMAT, JsonProgress, load_checkpoint
+    from trainer.encoder.config import LossConfig, RunConfig
+    from trainer.encoder.train import load_checkpoint, load_weights
+    from trainer.loop import CHECKPOINT_FORMAT, JsonProgress
+    from trainer.train_config import TrainConfig
 
     from .gate import judge, measure, publish
     from .library_data import EvalSet, LibraryExamples, fit_data_config
+    from .trainer import FitTrainer
 
     torch.set_num_threads(threads)
     device = None if fit.device == "auto" else fit.device
@@ -422,6 +243,7 @@ def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: JsonLines, st
             checkpoint_every_s=fit.checkpoint_every_s,
             device=device,
             max_steps=fit.max_steps,
+            freeze_bn=fit.freeze_bn,
         ),
     )
     loaded_at = time.monotonic()
@@ -464,15 +286,12 @@ def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: JsonLines, st
             }
         )
 
-    trainer = fit_trainer_class()(config, examples, run_dir, state, fit, train_budget)
+    trainer = FitTrainer(config, examples, run_dir, state, fit, train_budget)
     if base_state is not None:
         trainer.model.load_state_dict(base_state["model"])
         _check_base(trainer, old_encoder, examples, out, base)
     write_job(run_dir, job)
-    progress = JsonProgress(out, fit.log_every_s)
-    trainer.add_callback("on_batch_end", progress.on_batch_end)
-    trainer.add_callback("on_checkpoint", progress.on_checkpoint)
-    trainer.add_callback("on_done", progress.on_done)
+    JsonProgress(out, fit.log_every_s).attach(trainer)
     trainer.run(stop)  # type: ignore[arg-type]
     if stop.requested:
         out.emit(
@@ -489,7 +308,7 @@ def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: JsonLines, st
     # The gate: old codes (the ONNX in use) vs new codes (this encoder) on photos it never trained on.
     eval_set = EvalSet.build(examples, seed=fit.seed)
     before = measure(examples, eval_set, old_encoder.embed, old_encoder.spec.size)
-    after = measure(examples, eval_set, lambda px: trainer.embed(px, examples.spec), config.data.size)
+    after = measure(examples, eval_set, trainer.embed, config.data.size)
     verdict = judge(before, after, min_gain=fit.min_gain, nmi_slack=fit.nmi_slack)
     minutes = round(trainer.elapsed_s / 60, 2)
     figures = {"before": before, "after": after}
@@ -564,7 +383,7 @@ def _check_base(trainer: Any, old_encoder: Any, examples: Any, out: JsonLines, b
         )
         return
     pixels = examples.pixels(rows, InputSpec(size=examples.spec.size))
-    difference = float(np.max(np.abs(trainer.embed(pixels, examples.spec) - old_encoder.embed(pixels))))
+    difference = float(np.max(np.abs(trainer.embed(pixels) - old_encoder.embed(pixels))))
     if difference > 1e-3:
         out.emit(
             {

@@ -48,21 +48,18 @@ from album_app.models.rotation import (
 )
 from album_app.preprocess import InputSpec, center_square, model_pixels, to_rgb
 from trainer.encoder.data import PhotoRef
+from trainer.signals import StopFlag
 
+from .net import CACHE, SIZE, RotationNet, calibrate_min_confidence, evaluate, export, to_input
 from .train import (
-    CACHE,
     FRESH_LR,
     MIN_HELDOUT,
     MIN_TRAIN,
-    SIZE,
     WEIGHTS_FORMAT,
-    RotationNet,
-    calibrate_min_confidence,
-    evaluate,
-    export,
-    fit_loop,
+    RotationTrainer,
+    fit_rotation,
+    rotation_settings,
     row_weights,
-    to_input,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -253,7 +250,6 @@ def train_library(
     ``min_gain``: the new model must beat every model it would replace by this much (0: tie or better).
     """
     from trainer.io import LOG_FILE, JsonLines
-    from trainer.signals import StopFlag
 
     paths = resolve_library(library)
     if not paths.catalog.exists():
@@ -267,7 +263,7 @@ def train_library(
             return _train_library(
                 paths,
                 emit,
-                lambda: stop.requested,
+                stop,
                 minutes=minutes,
                 threads=threads,
                 seed=seed,
@@ -290,7 +286,7 @@ def train_library(
 def _train_library(
     paths: LibraryPaths,
     emit: Callable[[dict[str, Any]], None],
-    stop: Callable[[], bool],
+    stop: StopFlag,
     *,
     minutes: float,
     threads: int,
@@ -375,23 +371,18 @@ def _train_library(
     # Each folder gets a share of the batches that grows with the square root of its size: a folder of a
     # few camera photos beside hundreds of product shots is not drowned out, nor drawn a hundred times over.
     weights = row_weights(np.asarray(photos.groups, dtype=object)[train_rows], 0.5)
-    result = fit_loop(
-        model,
-        photos.cache[train_rows],
-        weights,
-        rng,
+    settings = rotation_settings(
         seconds=train_s,
         lr=lr,
         batch_size=batch_size,
-        freeze_bn=state is not None,
+        fine_tune=state is not None,
         warmup_steps=FINE_TUNE_WARMUP if state is not None else 0,
         max_steps=max_steps,
-        log=log,
-        log_every_s=log_every_s,
-        stop=stop,
     )
-    if result.stopped or stop():
-        emit({"type": "stopped", "step": result.steps, "message": "stopped before the end: nothing written"})
+    result = RotationTrainer(model, photos.cache[train_rows], weights, rng, settings)
+    fit_rotation(result, log=log, log_every_s=log_every_s, stop=stop)
+    if stop.requested:
+        emit({"type": "stopped", "step": result.step, "message": "stopped before the end: nothing written"})
         return EXIT_INTERRUPTED
     probs = evaluate(model, held_pixels, spec)
     min_confidence = calibrate_min_confidence(probs)
@@ -401,9 +392,9 @@ def _train_library(
         "base": "bundled" if state is not None else "fresh",
         "base_model": bundled.model_id,
         "photos": {"train": len(train_rows), "held_out": len(held_rows)},
-        "steps": result.steps,
-        "examples_seen": result.seen,
-        "minutes": round(result.train_s / 60, 2),
+        "steps": result.step,
+        "examples_seen": result.step * batch_size,
+        "minutes": round(result.run_seconds / 60, 2),
         "threads": threads,
         "seed": seed,
         "lr": lr,
@@ -426,8 +417,8 @@ def _train_library(
             "held_out": len(held_rows),
             "new": new,
             **{name: fig for name, fig in figures.items()},
-            "steps": result.steps,
-            "minutes": round(result.train_s / 60, 2),
+            "steps": result.step,
+            "minutes": round(result.run_seconds / 60, 2),
             "job_s": round(time.perf_counter() - began, 1),
         }
         if reasons:

@@ -1,114 +1,54 @@
-"""The rotation classifier: train on upright photos turned four ways, export to ONNX.
+"""Train the rotation suggester on upright photos turned four ways, through the one loop (trainer/loop.py).
 
-    python -m trainer.rotation --data DIR [--data DIR ...] --out rotation.onnx [--minutes 4] [--threads 1]
-    album-trainer rotation --data DIR [--data DIR ...] --out rotation.onnx [...]   (the same options)
-
-Labels are free: every photo the library shows upright (EXIF orientation applied) is one example of each
-of the four turns. A class k input is the upright photo turned k quarter turns counter-clockwise, so k is
-also the number of clockwise quarter turns that fix it (album_app/albums/rotation.py).
+    album-trainer rotation --data DIR [--data DIR ...] --out rotation.onnx [--minutes 10] [--threads 1]
 
 Photos whose file-name hash puts them in the hold-out (`album_app.models.rotation.is_holdout`, about 1 in
 10) are never trained on; the run ends by measuring them (every photo × 4 turns) and by calibrating
-``min_confidence``: the lowest probability at which at most MAX_UPRIGHT_FLAGGED of upright held-out photos
-would get a (wrong) suggestion. Both go into the model's metadata.
-
-This module holds the network, its data (decoding, augmentation), the training loop, the ONNX export with
-its parity check and the calibration, and the command line of both entry points. ``--library LIB`` (a
-library's own model, fine-tuned from the bundled one and published only past a hold-out gate) is the job
-in trainer/rotation/library.py, which builds on these.
+``min_confidence`` (rotation/net.py). ``--library LIB`` (a library's own model, fine-tuned from the bundled
+one and published only past a hold-out gate) is the job in rotation/library.py, which builds on these.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
 from torch import nn
 
 from album_app.exit_codes import EXIT_OK, EXIT_USAGE
-from album_app.models.rotation import (
-    CONTRACT_KEY,
-    CONTRACT_VERSION,
-    INPUT_NAME,
-    OUTPUT_NAME,
-    RotationModel,
-    is_holdout,
-)
-from album_app.preprocess import InputSpec, center_square
-from trainer.encoder.data import PhotoRef, folder_photos, load_all
-from trainer.encoder.model import conv_block
+from album_app.models.rotation import is_holdout
+from album_app.preprocess import InputSpec
+from trainer.encoder.data import folder_photos
 from trainer.io import atomic_path
-from trainer.onnx import export_stamped, torch_compute, write_checked
+from trainer.loop import Trainer
+from trainer.signals import StopFlag
+from trainer.train_config import TrainConfig
 
-SIZE = 64  # the encoder's input side: the scan's model pixels can feed both models
-CACHE = 80  # decoded centre squares are kept at this side (room for random crops)
-MAX_UPRIGHT_FLAGGED = 0.02
+from .net import (
+    SIZE,
+    RotationNet,
+    augment,
+    calibrate_min_confidence,
+    centre,
+    evaluate,
+    export,
+    squares,
+    to_input,
+    turned,
+)
+
 WEIGHTS_FORMAT = "album_app.rotation_weights/1"
 MIN_TRAIN, MIN_HELDOUT = 8, 4
 FRESH_LR = 3e-3  # the bundled model's rate
-
-
-class RotationNet(nn.Module):
-    """(N, 3, 64, 64) → (N, 4) logits. Strided conv stages, then a linear layer over the *whole* 4×4 map:
-    where the sky or the floor is matters here, so no global pooling."""
-
-    def __init__(self, widths: tuple[int, ...] = (16, 32, 64, 128), size: int = SIZE, dropout: float = 0.2) -> None:
-        super().__init__()
-        stages, cin = [], 3
-        for index, width in enumerate(widths):
-            stages.append(conv_block(cin, width, 2))
-            if index >= 2:
-                stages.append(conv_block(width, width, 1))  # depth where the maps are small (cheap)
-            cin = width
-        self.features = nn.Sequential(*stages)
-        side = size // 2 ** len(widths)
-        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(cin * side * side, 4))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x))
-
-
-def squares(photos: list[PhotoRef], threads: int) -> tuple[np.ndarray, list[int]]:
-    """Decoded, upright centre squares at CACHE px: (N, CACHE, CACHE, 3) uint8, and which photos decoded."""
-    images, kept = load_all(photos, CACHE, threads=threads)
-    return np.stack(
-        [
-            np.asarray(center_square(image).resize((CACHE, CACHE), Image.Resampling.BILINEAR), np.uint8)
-            for image in images
-        ]
-    ), kept
-
-
-def turned(pixels: np.ndarray, turns: np.ndarray) -> np.ndarray:
-    """Each HWC image turned ``turns[i]`` quarter turns counter-clockwise (np.rot90's direction)."""
-    return np.stack([np.rot90(p, int(k)) for p, k in zip(pixels, turns, strict=True)])
-
-
-def augment(cache: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Random crop (60–100 % of the side), mirror, exposure/contrast jitter, resized to SIZE."""
-    out = np.empty((len(cache), SIZE, SIZE, 3), np.uint8)
-    for i, pixels in enumerate(cache):
-        side = int(rng.integers(int(CACHE * 0.6), CACHE + 1))
-        top, left = (int(v) for v in rng.integers(0, CACHE - side + 1, 2))
-        window = pixels[top : top + side, left : left + side]
-        crop = Image.fromarray(window).resize((SIZE, SIZE), Image.Resampling.BILINEAR)
-        array = np.asarray(crop, np.float32)
-        if rng.random() < 0.5:
-            array = array[:, ::-1]
-        mean = array.mean()
-        array = (array - mean) * rng.uniform(0.75, 1.25) + mean * rng.uniform(0.75, 1.25)
-        out[i] = np.clip(array, 0, 255).astype(np.uint8)
-    return out
+LR_FINAL = 0.05  # cosine decay to 5 % of the rate over the time budget
+WEIGHT_DECAY = 1e-4
 
 
 def row_weights(groups: np.ndarray, alpha: float) -> np.ndarray:
@@ -120,111 +60,62 @@ def row_weights(groups: np.ndarray, alpha: float) -> np.ndarray:
     return weights / weights.sum()
 
 
-def to_input(pixels: np.ndarray, spec: InputSpec) -> torch.Tensor:
-    from album_app.preprocess import normalise
+class RotationTrainer(Trainer):
+    """Random turns of augmented crops of ``cache`` (rows drawn with probabilities ``weights``), cross entropy
+    against the turn; AdamW. On the CPU: the batches are made there, and the model is small."""
 
-    return torch.from_numpy(normalise(np.ascontiguousarray(pixels), spec))
+    def __init__(self, model: nn.Module, cache: np.ndarray, weights: np.ndarray, rng: np.random.Generator,
+                 settings: TrainConfig) -> None:
+        super().__init__(
+            model, settings, optimizer=lambda p: torch.optim.AdamW(p, lr=settings.lr, weight_decay=WEIGHT_DECAY)
+        )
+        self.cache, self.weights, self.rng = cache, weights, rng
+        self.loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
+        self.spec = InputSpec(size=SIZE)
 
-
-def centre(cache: np.ndarray) -> np.ndarray:
-    """The un-augmented view the app sees: the centre square at SIZE px."""
-    return np.stack([np.asarray(Image.fromarray(p).resize((SIZE, SIZE), Image.Resampling.BILINEAR)) for p in cache])
-
-
-def evaluate(model: nn.Module, pixels: np.ndarray, spec: InputSpec) -> np.ndarray:
-    """(N, 4 turns, 4 classes) probabilities for every held-out photo turned every way (mirror-averaged)."""
-    model.eval()
-    out = np.empty((len(pixels), 4, 4))
-    with torch.no_grad():
-        for k in range(4):
-            views = np.stack([np.rot90(p, k) for p in pixels])
-            probs = torch.softmax(model(to_input(views, spec)), 1).numpy()
-            mirrored = torch.softmax(model(to_input(views[:, :, ::-1], spec)), 1).numpy()
-            out[:, k] = 0.5 * (probs + mirrored[:, [0, 3, 2, 1]])
-    return out
+    def train_step(self) -> dict[str, torch.Tensor]:
+        batch = self.settings.batch_size
+        rows = self.rng.choice(len(self.cache), batch, p=self.weights)
+        labels = self.rng.integers(0, 4, batch)
+        inputs = to_input(turned(augment(self.cache[rows], self.rng), labels), self.spec)
+        return {"rotation": self.loss_fn(self.model(inputs), torch.from_numpy(labels))}
 
 
-def calibrate_min_confidence(probs: np.ndarray) -> float:
-    """Lowest probability at which at most MAX_UPRIGHT_FLAGGED of the upright held-out photos would be
-    suggested a turn (probs: (N, 4 turns, 4 classes); turn 0 = upright)."""
-    upright_probs = probs[:, 0]
-    wrong_turn = upright_probs[:, 1:].max(axis=1)  # confidence of the best non-zero answer on upright photos
-    flagged = upright_probs.argmax(axis=1) != 0
-    candidates = np.sort(wrong_turn[flagged])
-    allowed = int(MAX_UPRIGHT_FLAGGED * len(upright_probs))
-    if len(candidates) <= allowed:
-        return 0.5
-    return float(min(0.999, max(0.5, candidates[len(candidates) - allowed - 1] + 1e-6)))
-
-
-@dataclass
-class LoopResult:
-    steps: int
-    seen: int
-    loss: float | None
-    train_s: float
-    stopped: bool = False
-
-
-def fit_loop(
-    model: nn.Module,
-    cache: np.ndarray,
-    weights: np.ndarray,
-    rng: np.random.Generator,
-    *,
-    seconds: float,
-    lr: float,
-    batch_size: int = 128,
-    freeze_bn: bool = False,
-    warmup_steps: int = 0,
+def rotation_settings(
+    *, seconds: float, lr: float, batch_size: int, fine_tune: bool, warmup_steps: int = 0,
     max_steps: int | None = None,
+) -> TrainConfig:
+    """The loop's settings for a rotation run of ``seconds`` of wall clock. ``fine_tune`` freezes BatchNorm
+    (weights read back out of an ONNX file carry theirs folded into the convolutions)."""
+    return TrainConfig(
+        batch_size=batch_size, lr=lr, lr_final=LR_FINAL, warmup_steps=warmup_steps, minutes=seconds / 60,
+        max_steps=max_steps, device="cpu", freeze_bn=fine_tune,
+    )
+
+
+def fit_rotation(
+    trainer: RotationTrainer,
+    *,
     log: Callable[[dict[str, object]], None] | None = None,
     log_every_s: float = 20.0,
-    stop: Callable[[], bool] | None = None,
-) -> LoopResult:
-    """Train ``model`` for ``seconds`` of wall clock (or ``max_steps``) on random turns of augmented crops of
-    ``cache`` (rows drawn with probabilities ``weights``); AdamW with a cosine decay over the time budget.
+    stop: StopFlag | None = None,
+) -> RotationTrainer:
+    """Run ``trainer`` to its budget (or a stop signal), logging {step, seen, loss, elapsed_s} every
+    ``log_every_s``; the model ends in eval mode."""
+    if log is not None:
+        last = [time.monotonic()]
 
-    ``freeze_bn`` keeps BatchNorm statistics as they are (fine-tuning: a library's batches are small and
-    skewed, and weights read back out of an ONNX file carry their BatchNorm folded into the convolutions);
-    ``warmup_steps`` ramps the rate up linearly (Adam's first steps move every weight by about the full rate,
-    which undoes much of what a trained model knows before the gradients' scale is known)."""
-    spec = InputSpec(size=SIZE)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
-    budget = max(seconds, 1e-6)
-    start = time.perf_counter()
-    step, seen, last_log, smoothed = 0, 0, start, None
-    stopped = False
-    while (elapsed := time.perf_counter() - start) < budget and (max_steps is None or step < max_steps):
-        if stop is not None and stop():
-            stopped = True
-            break
-        # Cosine decay over the time budget (the number of steps is not known in advance).
-        for group in optimiser.param_groups:
-            warm = min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0
-            group["lr"] = warm * lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(elapsed / budget, 1.0))))
-        rows = rng.choice(len(cache), batch_size, p=weights)
-        labels = rng.integers(0, 4, batch_size)
-        inputs = to_input(turned(augment(cache[rows], rng), labels), spec)
-        model.train()
-        if freeze_bn:
-            for module in model.modules():
-                if isinstance(module, nn.modules.batchnorm._BatchNorm):
-                    module.eval()
-        loss = loss_fn(model(inputs), torch.from_numpy(labels))
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        optimiser.step()
-        step += 1
-        seen += batch_size
-        value = loss.item()
-        smoothed = value if smoothed is None else 0.95 * smoothed + 0.05 * value
-        if log is not None and time.perf_counter() - last_log >= log_every_s:
-            last_log = time.perf_counter()
-            log({"step": step, "seen": seen, "loss": round(smoothed, 4), "elapsed_s": round(last_log - start, 1)})
-    model.eval()
-    return LoopResult(step, seen, smoothed, time.perf_counter() - start, stopped)
+        def progress(t: Trainer) -> None:
+            now = time.monotonic()
+            if now - last[0] >= log_every_s:
+                last[0] = now
+                seen = (t.step - t.start_step) * t.settings.batch_size
+                log({"step": t.step, "seen": seen, "loss": round(t.smoothed_loss or float("nan"), 4),
+                     "elapsed_s": round(now - t.run_started, 1)})
+
+        trainer.add_callback("on_batch_end", progress)
+    trainer.run(stop)
+    return trainer
 
 
 def train(
@@ -273,17 +164,9 @@ def train(
     def log(record: dict[str, object]) -> None:
         print(json.dumps(record), file=sys.stderr, flush=True)
 
-    result = fit_loop(
-        model,
-        train_cache,
-        row_weights(groups, 0.0 if balance else 1.0),
-        rng,
-        seconds=minutes * 60.0,
-        lr=lr,
-        batch_size=batch_size,
-        log=log,
-        log_every_s=log_every_s,
-    )
+    settings = rotation_settings(seconds=minutes * 60.0, lr=lr, batch_size=batch_size, fine_tune=False)
+    trainer = RotationTrainer(model, train_cache, row_weights(groups, 0.0 if balance else 1.0), rng, settings)
+    fit_rotation(trainer, log=log, log_every_s=log_every_s)
     held_pixels = centre(held_cache)
     probs = evaluate(model, held_pixels, spec)
     truth = np.broadcast_to(np.arange(4), probs.shape[:2])
@@ -292,9 +175,9 @@ def train(
     summary = {
         "data": [str(Path(f)) for f in folders],
         "photos": {"train": len(train_cache), "held_out": len(held_cache)},
-        "steps": result.steps,
-        "examples_seen": result.seen,
-        "minutes": round(result.train_s / 60, 2),
+        "steps": trainer.step,
+        "examples_seen": trainer.step * batch_size,
+        "minutes": round(trainer.run_seconds / 60, 2),
         "decode_s": round(decode_s, 1),
         "threads": threads,
         "seed": seed,
@@ -307,48 +190,6 @@ def train(
     if weights_out is not None:
         save_weights(model, weights_out, model_id)
     return summary
-
-
-def export(
-    model: nn.Module,
-    out: str | os.PathLike[str],
-    spec: InputSpec,
-    min_confidence: float,
-    summary: dict[str, object],
-    parity_pixels: np.ndarray,
-    *,
-    quiet: bool = False,
-) -> str:
-    """ONNX (dynamic batch) with the contract in its metadata, written atomically after a parity check and
-    the app's own loader (trainer/onnx.py); returns the model id."""
-    example = to_input(parity_pixels, spec)
-    metadata, _ = write_checked(
-        out,
-        lambda tmp: export_stamped(
-            model.eval(),
-            example[:2],
-            tmp,
-            INPUT_NAME,
-            OUTPUT_NAME,
-            lambda model_id: {
-                CONTRACT_KEY: CONTRACT_VERSION,
-                "input_spec": spec.to_json(),
-                "model_id": model_id,
-                "classes": "clockwise quarter turns 0,1,2,3",
-                "min_confidence": repr(min_confidence),
-                "training_summary": json.dumps(summary, sort_keys=True),
-            },
-        ),
-        torch_compute(model),
-        example.numpy(),
-        validate=RotationModel.load,  # the app can read what we wrote
-        what="rotation model",
-    )
-    model_id = metadata["model_id"]
-    if not quiet:
-        accuracy = summary["held_out_accuracy"]
-        print(f"exported {out} (model_id {model_id}, held-out accuracy {accuracy})", file=sys.stderr)
-    return model_id
 
 
 # --- the torch weights (where a library's fine-tune starts) ----------------------------------------
