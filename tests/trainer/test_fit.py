@@ -165,7 +165,8 @@ def test_a_worse_model_is_refused_and_the_next_fit_starts_from_the_model_in_use(
     assert code == 0
     start, refused = lines[0], lines[-1]
     # Continues from the published model's own weights, not the bundled ones.
-    assert start["base_model"] == in_use and start["weights"].endswith(f"{in_use}.pt") and not start["resumed"]
+    assert start["base_model"] == in_use and not start["resumed"]
+    assert start["weights"]["source"] == "published" and start["weights"]["path"].endswith(f"{in_use}.pt")
     assert refused["type"] == "refused" and refused["model_in_use"] == in_use
     assert "gain" in refused["reason"] and {"score", "nmi"} <= refused["before"].keys() <= refused["after"].keys()
     assert json.loads((library / "models" / "current.json").read_text())["model_id"] == in_use

@@ -17,8 +17,9 @@ from album_app.models import published
 from album_app.models.encoder import default_model_path
 from trainer.encoder.config import DataConfig
 from trainer.encoder.data import PhotoRef
-from trainer.fit.gate import album_quality, judge, rollback
+from trainer.fit.gate import album_quality, judge
 from trainer.fit.library_data import EvalSet, LibraryExamples, PairLabels
+from trainer.fit.publish import rollback
 
 HOUR = 3600.0
 

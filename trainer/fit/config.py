@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 from typing import Any
 
 #: FitConfig fields a resumed job takes from the new command rather than from the job it continues.
@@ -52,3 +53,18 @@ class Budget:
 
     def describe(self) -> str:
         return f"until {self.until}" if self.until else f"{(self.seconds or 0) / 60:.1f} min"
+
+
+def reserve_s(total_s: float) -> float:
+    """Time kept back from training for measuring, exporting and publishing (10 %, 20 s to 5 min)."""
+    return min(300.0, max(20.0, 0.1 * total_s))
+
+
+def next_time(hhmm: str, now: datetime) -> datetime:
+    """The next local wall-clock HH:MM after ``now`` (tonight's 07:00 is tomorrow morning)."""
+    try:
+        hour, minute = (int(part) for part in hhmm.split(":"))
+        moment = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    except ValueError as error:
+        raise ValueError(f"--until wants HH:MM (24-hour clock), got {hhmm!r}") from error
+    return moment if moment > now else moment + timedelta(days=1)

@@ -5,18 +5,16 @@
 
 The job, in order (every step is written as a JSON line to stdout and appended to LIBRARY/logs/trainer.log):
   1. read the catalog read-only (the app may be running), at low priority (nice 10, bounded threads);
-  2. start from the model in use (models/current.json, else the catalog's active model, else the bundled
-     one) and its torch weights (models/<id>.pt; for the bundled model runs/default/checkpoint.pt or
-     assets/encoder.pt), or from a fresh encoder when none exist, and say which;
+  2. start from the model in use and torch weights that reproduce it (base.py), and say which;
   3. train until the deadline: denoising reconstruction + view consistency (NT-Xent over friend-like
      augmentations) + supervised contrast over what the library knows (library_data.py: time-and-place
      events, locked albums and pins as positives, far-apart photos and removals as negatives), with a
      checkpoint every few minutes in LIBRARY/training/; the same command after a kill or a reboot
      continues that job (SIGINT/SIGTERM: checkpoint and exit 130);
-  4. measure old and new codes on held-out photos (publish.py); publish only a better model, else keep
-     the old one and log {"type": "refused", "before": ..., "after": ...}.
+  4. measure old and new codes on held-out photos (gate.py); publish only a better model (publish.py),
+     else keep the old one and log {"type": "refused", "before": ..., "after": ...}.
 
-Importing this module is cheap and torch-free (the CLI parser imports it); torch loads when a fit runs.
+Importing this module is cheap and torch-free (the CLI imports it); torch loads when a fit runs.
 """
 
 from __future__ import annotations
@@ -28,66 +26,52 @@ import os
 import sys
 import time
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from album_app.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from album_app.library import LibraryPaths, resolve_library
 from trainer.io import LOG_FILE, JsonLines
 from trainer.signals import StopFlag
 
-from .config import RUN_SETTINGS, Budget, FitConfig
+from .config import RUN_SETTINGS, Budget, FitConfig, next_time, reserve_s
+
+if TYPE_CHECKING:
+    from album_app.catalog.training import TrainingSnapshot
+    from trainer.encoder.config import RunConfig
+
+    from .base import BaseModel
+    from .library_data import EvalSet, LibraryExamples
+    from .trainer import FitTrainer
 
 TRAINING_DIR = "training"
 JOB_FILE = "job.json"
-REPO = Path(__file__).resolve().parents[2]
-def reserve_s(total_s: float) -> float:
-    """Time kept back from training for measuring, exporting and publishing (10 %, 20 s to 5 min)."""
-    return min(300.0, max(20.0, 0.1 * total_s))
+CHECKPOINT = "checkpoint.pt"
 
 
-def next_time(hhmm: str, now: datetime) -> datetime:
-    """The next local wall-clock HH:MM after ``now`` (tonight's 07:00 is tomorrow morning)."""
+def run_fit(library: str | None, budget: Budget, fit: FitConfig, stream: TextIO | None = None) -> int:
+    """The whole job (module docstring); returns the exit code. JSON lines go to ``stream`` and the log."""
+    paths = resolve_library(library)
+    if not paths.catalog.exists():
+        print(f"album-trainer fit: no catalog at {paths.catalog} (scan a folder first)", file=sys.stderr)
+        return EXIT_ERROR
+    out = JsonLines(stream, paths.logs / LOG_FILE)
     try:
-        hour, minute = (int(part) for part in hhmm.split(":"))
-        moment = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-    except ValueError as error:
-        raise ValueError(f"--until wants HH:MM (24-hour clock), got {hhmm!r}") from error
-    return moment if moment > now else moment + timedelta(days=1)
+        with StopFlag(second_signal_exits=True) as stop:  # a second signal stops at once
+            return FitJob(paths, budget, fit, out, stop).run()
+    except SystemExit as exit_:  # a second signal
+        out.emit({"type": "stopped", "signal": "second signal", "message": "stopped at once"})
+        return int(exit_.code or EXIT_INTERRUPTED)
+    except Exception as error:
+        out.emit({"type": "error", "message": f"{type(error).__name__}: {error}"})
+        print(f"album-trainer fit: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        out.close()
 
 
-# --- the job -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BaseModel:
-    model_id: str
-    onnx_path: Path
-    bundled: bool
-    weights: Path | None  # torch checkpoint to continue from (None: a fresh encoder)
-
-
-def bundled_weights() -> list[Path]:
-    """Where the bundled model's torch weights may lie: a source checkout's run, or beside the asset."""
-    from album_app.models.encoder import default_model_path
-
-    return [REPO / "runs" / "default" / "checkpoint.pt", default_model_path().with_suffix(".pt")]
-
-
-def resolve_base(paths: LibraryPaths, active_path: str | None, threads: int) -> tuple[BaseModel, Any, list[str]]:
-    """The model the app would use now (as album_app.models.active decides it) and its torch weights."""
-    from album_app.models import load_encoder
-    from album_app.models.active import model_path_in_use
-    from album_app.models.encoder import default_model_path
-
-    encoder, warnings = load_encoder(model_path_in_use(paths, active_path), threads)
-    bundled = encoder.path.resolve() == default_model_path().resolve()
-    candidates = [encoder.path.with_suffix(".pt")]
-    if bundled:
-        candidates = bundled_weights()
-    weights = next((c for c in candidates if c.is_file()), None)
-    return BaseModel(encoder.model_id, encoder.path, bundled, weights), encoder, warnings
+# --- the job's file: LIBRARY/training/job.json -------------------------------------------------------------
 
 
 def read_job(run_dir: Path) -> dict[str, Any] | None:
@@ -106,7 +90,7 @@ def write_job(run_dir: Path, job: dict[str, Any]) -> None:
 
 def finish_job(run_dir: Path, job: dict[str, Any], status: str, result: dict[str, Any]) -> None:
     """Close the job: the next fit starts a new one from the model then in use."""
-    checkpoint = run_dir / "checkpoint.pt"
+    checkpoint = run_dir / CHECKPOINT
     if checkpoint.is_file():
         os.replace(checkpoint, run_dir / "last.pt")  # kept for a post-mortem, never resumed
     write_job(run_dir, {**job, "status": status, "finished_at": _now(), "result": result})
@@ -116,282 +100,290 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def run_fit(library: str | None, budget: Budget, fit: FitConfig, stream: TextIO | None = None) -> int:
-    """The whole job (module docstring); returns the exit code. JSON lines go to ``stream`` and the log."""
-    paths = resolve_library(library)
-    if not paths.catalog.exists():
-        print(f"album-trainer fit: no catalog at {paths.catalog} (scan a folder first)", file=sys.stderr)
-        return EXIT_ERROR
-    out = JsonLines(stream, paths.logs / LOG_FILE)
-    try:
-        with StopFlag(second_signal_exits=True) as stop:  # a second signal stops at once
-            return _run(paths, budget, fit, out, stop)
-    except SystemExit as exit_:  # a second signal
-        out.emit({"type": "stopped", "signal": "second signal", "message": "stopped at once"})
-        return int(exit_.code or EXIT_INTERRUPTED)
-    except Exception as error:
-        out.emit({"type": "error", "message": f"{type(error).__name__}: {error}"})
-        print(f"album-trainer fit: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    finally:
-        out.close()
+@dataclass(frozen=True)
+class Plan:
+    """How long this run may train: ``remaining_s`` now, within a job-long schedule of ``train_budget_s``."""
+
+    train_budget_s: float
+    remaining_s: float
 
 
-def _run(paths: LibraryPaths, budget: Budget, fit: FitConfig, out: JsonLines, stop: StopFlag) -> int:
-    started = time.monotonic()
-    if fit.nice:
-        with contextlib.suppress(OSError):
-            os.nice(fit.nice)
-    cores = os.cpu_count() or 1
-    threads = fit.threads or max(1, cores - 1)
-
-    from album_app.catalog.training import read_training_snapshot
-
-    snapshot = read_training_snapshot(paths)
-    import torch
-
-    from trainer.encoder.config import LossConfig, RunConfig
-    from trainer.encoder.train import load_checkpoint, load_weights
-    from trainer.loop import CHECKPOINT_FORMAT, JsonProgress
-    from trainer.train_config import TrainConfig
-
-    from .gate import judge, measure, publish
-    from .library_data import EvalSet, LibraryExamples, fit_data_config
-    from .trainer import FitTrainer
-
-    torch.set_num_threads(threads)
-    device = None if fit.device == "auto" else fit.device
-    if device == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("--device cuda: this torch build sees no CUDA device (use --device auto or cpu)")
-
-    base, old_encoder, warnings = resolve_base(paths, snapshot.active_model_path, threads)
-    for message in warnings:
-        out.emit({"type": "note", "message": message})
-    run_dir = paths.root / TRAINING_DIR
-    job = read_job(run_dir)
-    resume = (
-        job is not None
-        and job.get("status") == "training"
-        and job.get("base_model_id") == base.model_id
-        and (run_dir / "checkpoint.pt").is_file()
-    )
-    if job is not None and job.get("status") == "training" and not resume:
-        out.emit(
-            {
-                "type": "note",
-                "message": f"the unfinished fit started from {job.get('base_model_id')}, but "
-                f"{base.model_id} is in use now: starting a new fit from it",
-            }
-        )
-    now_wall = datetime.now().astimezone()
-    if resume:
-        assert job is not None
-        state: dict[str, Any] | None = load_checkpoint(run_dir)
-        stored = RunConfig.from_dict(state["config"])
-        # The job's training settings stand; how this run is run and judged may change.
-        fit = FitConfig.from_dict({**job.get("fit", {}), **{k: v for k, v in asdict(fit).items() if k in RUN_SETTINGS}})
-        base_state = None
-    else:
-        state = None
-        base_state = load_weights(base.weights) if base.weights else None
-        stored = RunConfig.from_dict(base_state["config"]) if base_state else RunConfig()
-        job = {
-            "job_id": now_wall.strftime("%Y%m%d-%H%M%S"),
-            "base_model_id": base.model_id,
-            "base_weights": str(base.weights) if base.weights else None,
-            "library": str(paths.catalog),
-            "started_at": _now(),
-            "status": "training",
-            "fit": asdict(fit),
-        }
-
-    # The deadline: --until is wall-clock (kept across restarts of the same job), --hours/--minutes count
-    # this job's training time (a reboot's downtime does not use it up).
-    trained_s = float(state.get("elapsed_s", 0.0)) if state else 0.0
+def plan_training(budget: Budget, job: dict[str, Any], trained_s: float, resumed: bool) -> Plan:
+    """The training time left. --until is wall-clock (the deadline is kept across restarts of the same job);
+    --hours/--minutes count this job's training time (a reboot's downtime does not use it up). A share of
+    the time is kept back for measuring, exporting and publishing (`reserve_s`). Records it in ``job``."""
+    now = datetime.now().astimezone()
     if budget.until:
-        if resume and job.get("until") == budget.until and job.get("deadline"):
+        if resumed and job.get("until") == budget.until and job.get("deadline"):
             deadline = datetime.fromisoformat(job["deadline"])
         else:
-            deadline = next_time(budget.until, now_wall)
-        total = (deadline - now_wall).total_seconds() + trained_s
-        train_budget = max(0.0, total - reserve_s(total))
-        remaining = max(0.0, (deadline - now_wall).total_seconds() - reserve_s(total))
+            deadline = next_time(budget.until, now)
+        left = (deadline - now).total_seconds()
+        total = left + trained_s
+        plan = Plan(max(0.0, total - reserve_s(total)), max(0.0, left - reserve_s(total)))
         job.update(until=budget.until, deadline=deadline.isoformat(timespec="seconds"))
     else:
         total = float(budget.seconds or 0.0)
         train_budget = max(0.0, total - reserve_s(total))
-        remaining = max(0.0, train_budget - trained_s)
+        plan = Plan(train_budget, max(0.0, train_budget - trained_s))
         job.update(budget_s=total, until=None, deadline=None)
-    job["train_budget_s"] = round(train_budget, 1)
+    job["train_budget_s"] = round(plan.train_budget_s, 1)
+    return plan
 
-    config = RunConfig(
-        data=fit_data_config(stored.data, str(paths.catalog)),
-        model=stored.model,
-        loss=LossConfig(
-            recon_weight=fit.recon_weight,
-            contrastive_weight=fit.consistency_weight,
-            temperature=fit.consistency_temperature,
-        ),
-        train=TrainConfig(
-            batch_size=fit.batch_size,
-            lr=fit.lr,
-            warmup_steps=fit.warmup_steps,
-            minutes=remaining / 60,
-            seed=fit.seed,
-            threads=threads,
-            log_every_s=fit.log_every_s,
-            checkpoint_every_s=fit.checkpoint_every_s,
-            device=device,
-            max_steps=fit.max_steps,
-            freeze_bn=fit.freeze_bn,
-        ),
-    )
-    loaded_at = time.monotonic()
-    examples = LibraryExamples.from_snapshot(
-        paths,
-        snapshot,
-        config.data,
-        holdout_share=fit.holdout_share,
-        seed=fit.seed,
-        max_photos=fit.max_photos,
-        threads=min(2, cores),
-    )
-    if len(examples.train_rows) < 2:
-        raise ValueError(f"only {len(examples.train_rows)} photos to train on after the hold-out")
-    out.emit(
-        {
-            "type": "start",
-            "resumed": resume,
-            "resume_step": int(state["step"]) if state else 0,
-            "base_model": base.model_id,
-            "base_path": str(base.onnx_path),
-            "bundled": base.bundled,
-            "weights": str(base.weights) if (base.weights and not resume) else ("checkpoint" if resume else None),
-            "data": examples.describe(),
-            "load_s": round(time.monotonic() - loaded_at, 1),
-            "budget": budget.describe(),
-            "train_s": round(remaining, 1),
-            "threads": threads,
-            "device": str(device or ("cuda" if torch.cuda.is_available() else "cpu")),
-            "nice": os.getpriority(os.PRIO_PROCESS, 0),
+
+# --- the job, step by step -----------------------------------------------------------------------------------
+
+
+class FitJob:
+    """One `album-trainer fit`: each step a method, run in order by `run` (module docstring)."""
+
+    def __init__(self, paths: LibraryPaths, budget: Budget, fit: FitConfig, out: JsonLines, stop: StopFlag) -> None:
+        self.paths, self.budget, self.fit, self.out, self.stop = paths, budget, fit, out, stop
+        self.run_dir = paths.root / TRAINING_DIR
+        self.started = time.monotonic()
+
+    def run(self) -> int:
+        threads = self.lower_priority()
+        from album_app.catalog.training import read_training_snapshot
+
+        from .library_data import EvalSet
+
+        snapshot = read_training_snapshot(self.paths)
+        device = self.device()
+        base = self.model_in_use(snapshot, threads)
+        job, state = self.open_job(base)
+        config, start = self.run_config(base, state, threads, device)
+        loaded_at = time.monotonic()
+        examples = self.load_examples(snapshot, config)
+        load_s = time.monotonic() - loaded_at
+        eval_set = EvalSet.build(examples, seed=self.fit.seed)
+        before = self.held_out_figures(examples, eval_set, base.encoder.embed, base.encoder.spec.size)
+        plan = plan_training(self.budget, job, float(state.get("elapsed_s", 0.0)) if state else 0.0, state is not None)
+        config.train.minutes = plan.remaining_s / 60
+        trainer = self.make_trainer(config, examples, state, plan)
+        weights = None
+        if state is None:
+            weights = self.start_weights(trainer, base, start, examples)
+            job["start_weights"] = weights.record()
+        self.emit_start(base, job, state, weights, examples, load_s, plan, threads, device)
+        if weights is not None:
+            self.out.emit({"type": "note", "message": weights.message})
+        write_job(self.run_dir, job)
+        if not self.train(trainer):
+            return EXIT_INTERRUPTED
+        after = self.held_out_figures(examples, eval_set, trainer.embed, config.data.size)
+        return self.decide(base, job, trainer, examples, before, after)
+
+    def lower_priority(self) -> int:
+        """Nice the process (overnight work must not slow the person's machine) and pick the torch threads."""
+        if self.fit.nice:
+            with contextlib.suppress(OSError):
+                os.nice(self.fit.nice)
+        threads = self.fit.threads or max(1, (os.cpu_count() or 1) - 1)  # the app keeps a core
+        import torch
+
+        torch.set_num_threads(threads)
+        return threads
+
+    def device(self) -> str | None:
+        import torch
+
+        device = None if self.fit.device == "auto" else self.fit.device
+        if device == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError("--device cuda: this torch build sees no CUDA device (use --device auto or cpu)")
+        return device
+
+    def model_in_use(self, snapshot: TrainingSnapshot, threads: int) -> BaseModel:
+        from .base import model_in_use
+
+        base = model_in_use(self.paths, snapshot.active_model_path, threads)
+        for message in base.notes:
+            self.out.emit({"type": "note", "message": message})
+        return base
+
+    def open_job(self, base: BaseModel) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The unfinished job this command continues (its checkpoint) when it started from the model still in
+        use, else a new job; returns the job record and the checkpoint (None for a new job)."""
+        job = read_job(self.run_dir)
+        unfinished = job is not None and job.get("status") == "training"
+        if unfinished and job.get("base_model_id") == base.model_id and (self.run_dir / CHECKPOINT).is_file():
+            from trainer.encoder.train import load_checkpoint
+
+            # The job's training settings stand; how this run is run and judged may change.
+            now = {k: v for k, v in asdict(self.fit).items() if k in RUN_SETTINGS}
+            self.fit = FitConfig.from_dict({**job.get("fit", {}), **now})
+            return job, load_checkpoint(self.run_dir)
+        if unfinished:
+            self.out.emit(
+                {
+                    "type": "note",
+                    "message": f"the unfinished fit started from {job.get('base_model_id')}, but "
+                    f"{base.model_id} is in use now: starting a new fit from it",
+                }
+            )
+        job = {
+            "job_id": datetime.now().astimezone().strftime("%Y%m%d-%H%M%S"),
+            "base_model_id": base.model_id,
+            "library": str(self.paths.catalog),
+            "started_at": _now(),
+            "status": "training",
+            "fit": asdict(self.fit),
         }
-    )
-    if not resume and base_state is None:
-        out.emit(
+        return job, None
+
+    def run_config(
+        self, base: BaseModel, state: dict[str, Any] | None, threads: int, device: str | None
+    ) -> tuple[RunConfig, Any]:
+        """The trainer's configuration: the start weights' architecture and input contract, the fit's data,
+        objective weights and schedule (the budget is set once the photos are loaded and the model in use
+        measured: `plan_training`); and, for a new job, where its weights come from (base.py)."""
+        from trainer.encoder.config import LossConfig, RunConfig
+        from trainer.train_config import TrainConfig
+
+        from .base import start_point
+        from .library_data import fit_data_config
+
+        start = None if state is not None else start_point(base)
+        stored = RunConfig.from_dict(state["config"]) if state is not None else start.config
+        fit = self.fit
+        loss = LossConfig(
+            recon_weight=fit.recon_weight, contrastive_weight=fit.consistency_weight,
+            temperature=fit.consistency_temperature,
+        )
+        train = TrainConfig(
+            batch_size=fit.batch_size, lr=fit.lr, warmup_steps=fit.warmup_steps, seed=fit.seed, threads=threads,
+            log_every_s=fit.log_every_s, checkpoint_every_s=fit.checkpoint_every_s, device=device,
+            max_steps=fit.max_steps, freeze_bn=fit.freeze_bn,
+        )
+        return RunConfig(fit_data_config(stored.data, str(self.paths.catalog)), stored.model, loss, train), start
+
+    def load_examples(self, snapshot: TrainingSnapshot, config: RunConfig) -> LibraryExamples:
+        from .library_data import LibraryExamples
+
+        examples = LibraryExamples.from_snapshot(
+            self.paths, snapshot, config.data, holdout_share=self.fit.holdout_share, seed=self.fit.seed,
+            max_photos=self.fit.max_photos, threads=min(2, os.cpu_count() or 1),
+        )
+        if len(examples.train_rows) < 2:
+            raise ValueError(f"only {len(examples.train_rows)} photos to train on after the hold-out")
+        return examples
+
+    def make_trainer(
+        self, config: RunConfig, examples: LibraryExamples, state: dict[str, Any] | None, plan: Plan
+    ) -> FitTrainer:
+        from .trainer import FitTrainer
+
+        return FitTrainer(config, examples, self.run_dir, state, self.fit, plan.train_budget_s)
+
+    def start_weights(self, trainer: FitTrainer, base: BaseModel, start: Any, examples: LibraryExamples) -> Any:
+        """Load a new job's start weights (base.py)."""
+        from album_app.preprocess import InputSpec
+
+        from .base import load_start_weights
+
+        probe = examples.pixels(examples.train_rows[:16], InputSpec(size=examples.spec.size))
+        return load_start_weights(trainer, base, start, probe)
+
+    def held_out_figures(self, examples: LibraryExamples, eval_set: EvalSet, embed: Any, size: int) -> dict[str, Any]:
+        from .gate import measure
+
+        return measure(examples, eval_set, embed, size)
+
+    def emit_start(
+        self, base: BaseModel, job: dict[str, Any], state: dict[str, Any] | None, weights: Any,
+        examples: LibraryExamples, load_s: float, plan: Plan, threads: int, device: str | None,
+    ) -> None:
+        import torch
+
+        self.out.emit(
             {
-                "type": "note",
-                "message": f"no torch weights for the model in use ({base.model_id}; looked for "
-                f"{', '.join(map(str, bundled_weights() if base.bundled else [base.onnx_path.with_suffix('.pt')]))}): "
-                "starting from a freshly initialised encoder",
+                "type": "start",
+                "job_id": job["job_id"],
+                "resumed": state is not None,
+                "resume_step": int(state["step"]) if state else 0,
+                "base_model": base.model_id,
+                "base_path": str(base.onnx_path),
+                "bundled": base.bundled,
+                "weights": weights.record() if weights is not None else {"source": "checkpoint"},
+                "data": examples.describe(),
+                "load_s": round(load_s, 1),
+                "budget": self.budget.describe(),
+                "train_s": round(plan.remaining_s, 1),
+                "threads": threads,
+                "device": str(device or ("cuda" if torch.cuda.is_available() else "cpu")),
+                "nice": os.getpriority(os.PRIO_PROCESS, 0),
             }
         )
 
-    trainer = FitTrainer(config, examples, run_dir, state, fit, train_budget)
-    if base_state is not None:
-        trainer.model.load_state_dict(base_state["model"])
-        _check_base(trainer, old_encoder, examples, out, base)
-    write_job(run_dir, job)
-    JsonProgress(out, fit.log_every_s).attach(trainer)
-    trainer.run(stop)  # type: ignore[arg-type]
-    if stop.requested:
-        out.emit(
+    def train(self, trainer: FitTrainer) -> bool:
+        """Train to the plan's budget; False when a signal stopped it (the checkpoint is saved)."""
+        from trainer.loop import JsonProgress
+
+        JsonProgress(self.out, self.fit.log_every_s).attach(trainer)
+        trainer.run(self.stop)
+        if not self.stop.requested:
+            return True
+        self.out.emit(
             {
                 "type": "stopped",
-                "signal": stop.signal_name,
+                "signal": self.stop.signal_name,
                 "step": trainer.step,
-                "checkpoint": str(run_dir / "checkpoint.pt"),
+                "checkpoint": str(self.run_dir / CHECKPOINT),
                 "message": "checkpoint saved; run the same command again to continue",
             }
         )
-        return EXIT_INTERRUPTED
+        return False
 
-    # The gate: old codes (the ONNX in use) vs new codes (this encoder) on photos it never trained on.
-    eval_set = EvalSet.build(examples, seed=fit.seed)
-    before = measure(examples, eval_set, old_encoder.embed, old_encoder.spec.size)
-    after = measure(examples, eval_set, trainer.embed, config.data.size)
-    verdict = judge(before, after, min_gain=fit.min_gain, nmi_slack=fit.nmi_slack)
-    minutes = round(trainer.elapsed_s / 60, 2)
-    figures = {"before": before, "after": after}
-    if stop.requested:
-        return EXIT_INTERRUPTED
-    if not verdict.better:
-        out.emit(
+    def decide(
+        self, base: BaseModel, job: dict[str, Any], trainer: FitTrainer, examples: LibraryExamples,
+        before: dict[str, Any], after: dict[str, Any],
+    ) -> int:
+        """The gate's verdict: publish a better model, else keep the one in use (both close the job)."""
+        from .gate import judge
+
+        verdict = judge(before, after, min_gain=self.fit.min_gain, nmi_slack=self.fit.nmi_slack)
+        figures = {"before": before, "after": after}
+        minutes = round(trainer.elapsed_s / 60, 2)
+        if self.stop.requested:
+            return EXIT_INTERRUPTED
+        if not verdict.better:
+            self.out.emit(
+                {
+                    "type": "refused", "reason": verdict.reason, "model_in_use": base.model_id, **figures,
+                    "steps": trainer.step, "minutes": minutes,
+                }
+            )
+            finish_job(self.run_dir, job, "refused", {"reason": verdict.reason, **figures})
+            return EXIT_OK
+        record = {
+            "base_model": base.model_id, "library": str(self.paths.catalog), "data": examples.describe(),
+            "figures": figures, "minutes": minutes, "steps": trainer.step, "fit": asdict(self.fit),
+            "losses": trainer.history[-1] if trainer.history else {}, "job_id": job["job_id"],
+        }
+        model_id, path = self.publish(examples, record)
+        self.out.emit(
             {
-                "type": "refused",
-                "reason": verdict.reason,
-                "model_in_use": base.model_id,
-                **figures,
-                "steps": trainer.step,
-                "minutes": minutes,
+                "type": "published", "model_id": model_id, "path": str(path), "base_model": base.model_id,
+                "reason": verdict.reason, **figures, "steps": trainer.step, "minutes": minutes,
+                "job_s": round(time.monotonic() - self.started, 1),
             }
         )
-        finish_job(run_dir, job, "refused", {"reason": verdict.reason, **figures})
+        finish_job(self.run_dir, job, "published", {"model_id": model_id, **figures})
         return EXIT_OK
 
-    record = {
-        "base_model": base.model_id,
-        "library": str(paths.catalog),
-        "data": examples.describe(),
-        "figures": figures,
-        "minutes": minutes,
-        "steps": trainer.step,
-        "fit": asdict(fit),
-        "losses": trainer.history[-1] if trainer.history else {},
-        "job_id": job["job_id"],
-    }
-    final = load_checkpoint(run_dir)
-    weights = {
-        key: final[key]
-        for key in ("config", "model", "step", "elapsed_s", "history", "runs", "data_summary", "parameters", "saved_at")
-        if key in final
-    }
-    weights["format"] = CHECKPOINT_FORMAT
-    parity = [examples.refs[int(r)] for r in examples.train_rows[:32]]
-    model_id, path = publish(paths, run_dir, record, parity, weights)
-    out.emit(
-        {
-            "type": "published",
-            "model_id": model_id,
-            "path": str(path),
-            "base_model": base.model_id,
-            "reason": verdict.reason,
-            **figures,
-            "steps": trainer.step,
-            "minutes": minutes,
-            "job_s": round(time.monotonic() - started, 1),
-        }
-    )
-    finish_job(run_dir, job, "published", {"model_id": model_id, **figures})
-    return EXIT_OK
+    def publish(self, examples: LibraryExamples, record: dict[str, Any]) -> tuple[str, Path]:
+        """Export the final checkpoint into the library with its record and torch weights (publish.py)."""
+        from trainer.encoder.train import load_checkpoint
+        from trainer.loop import CHECKPOINT_FORMAT
 
+        from .publish import publish
 
-def _check_base(trainer: Any, old_encoder: Any, examples: Any, out: JsonLines, base: BaseModel) -> None:
-    """Say so when the torch weights do not reproduce the ONNX in use (training goes on from them anyway;
-    the gate still compares against the model really in use)."""
-    import numpy as np
-
-    from album_app.preprocess import InputSpec
-
-    rows = examples.train_rows[:16]
-    if old_encoder.spec.size != examples.spec.size:
-        out.emit(
-            {
-                "type": "note",
-                "message": f"weights {base.weights} take {examples.spec.size} px, the model in use "
-                f"{old_encoder.spec.size} px: they are not the same model",
-            }
-        )
-        return
-    pixels = examples.pixels(rows, InputSpec(size=examples.spec.size))
-    difference = float(np.max(np.abs(trainer.embed(pixels) - old_encoder.embed(pixels))))
-    if difference > 1e-3:
-        out.emit(
-            {
-                "type": "note",
-                "message": f"weights {base.weights} do not reproduce the model in use "
-                f"{base.model_id} (max |diff| {difference:.3g}); fine-tuning them anyway",
-            }
-        )
+        final = load_checkpoint(self.run_dir)
+        kept = ("config", "model", "step", "elapsed_s", "history", "runs", "data_summary", "parameters", "saved_at")
+        weights = {key: final[key] for key in kept if key in final}
+        weights["format"] = CHECKPOINT_FORMAT
+        parity = [examples.refs[int(r)] for r in examples.train_rows[:32]]
+        return publish(self.paths, self.run_dir, record, parity, weights)
 
 
 # --- CLI -----------------------------------------------------------------------------------------
@@ -474,7 +466,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     from album_app.models.encoder import ModelError
 
-    from .gate import rollback
+    from .publish import rollback
 
     paths = resolve_library(args.library)
     out = JsonLines(log_path=paths.logs / LOG_FILE)
