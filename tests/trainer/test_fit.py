@@ -71,7 +71,7 @@ def build_library(root: Path) -> Path:
 
 def run_fit(library: Path, *args: str) -> tuple[int, list[dict]]:
     """album-trainer fit in this process (torch is imported once for the whole module)."""
-    from trainer.fit.job import main
+    from trainer.cli import main
 
     return run_json_lines(main, ["fit", "--library", str(library), "--nice", "0", *TINY, *args])
 
@@ -142,7 +142,7 @@ def test_the_app_picks_up_the_published_model(published: dict, capsys: pytest.Ca
 
 def test_rollback_moves_the_pointer_back_and_forth(published: dict, capsys: pytest.CaptureFixture[str]) -> None:
     from album_app.models import published as pointer
-    from trainer.fit.job import main
+    from trainer.cli import main
 
     library, model_id = published["library"], published["lines"][-1]["model_id"]
     paths = resolve_library(library)
@@ -179,7 +179,7 @@ def test_sigint_checkpoints_and_the_same_command_resumes(tmp_path: Path) -> None
     command = [
         sys.executable,
         "-m",
-        "trainer.fit.job",
+        "trainer",
         "fit",
         "--library",
         str(library),
@@ -293,7 +293,7 @@ def test_supervised_contrast_prefers_codes_that_agree_with_the_labels() -> None:
 
 
 def test_cli_rejects_bad_budgets_and_missing_catalogs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from trainer.fit.job import main
+    from trainer.cli import main
 
     assert main(["fit", "--library", str(tmp_path / "none"), "--minutes", "1", "--nice", "0"]) == 1
     assert "no catalog" in capsys.readouterr().err

@@ -19,7 +19,6 @@ Importing this module is cheap and torch-free (the CLI imports it); torch loads 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -30,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from album_app.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from album_app.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from album_app.library import LibraryPaths, resolve_library
 from trainer.io import LOG_FILE, JsonLines
 from trainer.signals import StopFlag
@@ -384,110 +383,3 @@ class FitJob:
         weights["format"] = CHECKPOINT_FORMAT
         parity = [examples.refs[int(r)] for r in examples.train_rows[:32]]
         return publish(self.paths, self.run_dir, record, parity, weights)
-
-
-# --- CLI -----------------------------------------------------------------------------------------
-
-
-def add_fit_commands(subparsers: Any) -> None:
-    """Add `fit` and `rollback` to album-trainer's subcommands (each sets ``handler``)."""
-    fit = subparsers.add_parser(
-        "fit", help="fine-tune the model in use on a library's own photos; publish it only if it is better"
-    )
-    fit.add_argument("--library", help="library folder or catalog.db (default: $ALBUM_APP_LIBRARY, else the user's)")
-    when = fit.add_mutually_exclusive_group()
-    when.add_argument("--hours", type=float, help="training time of this job")
-    when.add_argument("--minutes", type=float, help="training time of this job (default 60)")
-    when.add_argument("--until", metavar="HH:MM", help="stop by this local time (tonight's 07:00 is tomorrow)")
-    fit.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    fit.add_argument("--threads", type=int, help="torch threads (default: one less than the cores)")
-    fit.add_argument("--nice", type=int, default=FitConfig.nice, help="niceness increment (default 10)")
-    fit.add_argument("--seed", type=int, default=FitConfig.seed)
-    fit.add_argument(
-        "--holdout",
-        type=float,
-        default=FitConfig.holdout_share,
-        help="share of each event's EXIF photos held out to prove the new model (default 0.2)",
-    )
-    fit.add_argument("--batch-size", type=int, default=FitConfig.batch_size)
-    fit.add_argument("--lr", type=float, default=FitConfig.lr)
-    fit.add_argument("--max-photos", type=int, default=FitConfig.max_photos)
-    fit.add_argument("--max-steps", type=int, help="stop training at this total step count")
-    fit.add_argument(
-        "--min-gain",
-        type=float,
-        default=FitConfig.min_gain,
-        help="publish only if the held-out score rises by more than this (default 0)",
-    )
-    fit.add_argument("--nmi-slack", type=float, default=FitConfig.nmi_slack)
-    fit.add_argument("--checkpoint-every", type=float, default=FitConfig.checkpoint_every_s, help="seconds")
-    fit.add_argument("--log-every", type=float, default=FitConfig.log_every_s, help="seconds between progress lines")
-    fit.set_defaults(handler=cmd_fit)
-
-    rollback = subparsers.add_parser("rollback", help="point a library back at its previous (or a given) model")
-    rollback.add_argument("--library", help="library folder or catalog.db")
-    rollback.add_argument("--to", metavar="ID", help="a published model id, or 'bundled' (default: the previous one)")
-    rollback.set_defaults(handler=cmd_rollback)
-
-
-def cmd_fit(args: argparse.Namespace) -> int:
-    if args.until:
-        budget = Budget(until=args.until)
-    else:
-        minutes = args.hours * 60 if args.hours is not None else (args.minutes if args.minutes is not None else 60.0)
-        if minutes <= 0:
-            print("album-trainer fit: the budget must be positive", file=sys.stderr)
-            return EXIT_USAGE
-        budget = Budget(seconds=minutes * 60)
-    if args.until:
-        try:
-            next_time(args.until, datetime.now())
-        except ValueError as error:
-            print(f"album-trainer fit: {error}", file=sys.stderr)
-            return EXIT_USAGE
-    fit = FitConfig(
-        holdout_share=args.holdout,
-        seed=args.seed,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        max_photos=args.max_photos,
-        max_steps=args.max_steps,
-        threads=args.threads,
-        nice=args.nice,
-        device=args.device,
-        min_gain=args.min_gain,
-        nmi_slack=args.nmi_slack,
-        checkpoint_every_s=args.checkpoint_every,
-        log_every_s=args.log_every,
-    )
-    return run_fit(args.library, budget, fit)
-
-
-def cmd_rollback(args: argparse.Namespace) -> int:
-    from album_app.models.encoder import ModelError
-
-    from .publish import rollback
-
-    paths = resolve_library(args.library)
-    out = JsonLines(log_path=paths.logs / LOG_FILE)
-    try:
-        out.emit({"type": "rollback", **rollback(paths, args.to)})
-        return EXIT_OK
-    except (FileNotFoundError, ModelError) as error:
-        out.emit({"type": "error", "command": "rollback", "message": str(error)})
-        print(f"album-trainer rollback: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    finally:
-        out.close()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m trainer.fit fit|rollback ...` (the same commands album-trainer has once wired)."""
-    parser = argparse.ArgumentParser(prog="album-trainer")
-    add_fit_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.handler(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

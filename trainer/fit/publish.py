@@ -9,17 +9,19 @@ its record (<id>.json) and torch weights (<id>.pt, so a later fit can continue) 
 from __future__ import annotations
 
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from album_app.library import LibraryPaths
+from album_app.exit_codes import EXIT_ERROR, EXIT_OK
+from album_app.library import LibraryPaths, resolve_library
 from album_app.models import published
 from album_app.models.encoder import ModelError, read_contract
 from trainer.encoder.export import export_onnx
-from trainer.io import atomic_path
+from trainer.io import LOG_FILE, JsonLines, atomic_path
 
 
 def publish(
@@ -77,3 +79,18 @@ def rollback(paths: LibraryPaths, to: str | None = None) -> dict[str, Any]:
         read_contract(path)
     new = published.point_to(paths, target)
     return {"from": pointer.get("model_id", published.BUNDLED), "to": new["model_id"], "path": new["path"]}
+
+
+def run_rollback(library: str | None, to: str | None) -> int:
+    """`album-trainer rollback`: `rollback`, said as a JSON line (and in trainer.log); returns the exit code."""
+    paths = resolve_library(library)
+    out = JsonLines(log_path=paths.logs / LOG_FILE)
+    try:
+        out.emit({"type": "rollback", **rollback(paths, to)})
+        return EXIT_OK
+    except (FileNotFoundError, ModelError) as error:
+        out.emit({"type": "error", "command": "rollback", "message": str(error)})
+        print(f"album-trainer rollback: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        out.close()

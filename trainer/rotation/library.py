@@ -1,7 +1,6 @@
 """A library's own rotation model: fine-tune on its photos, publish it only if it is as accurate.
 
     album-trainer rotation --library LIB [--minutes 10] [--threads 1] [--seed 0]
-    python -m trainer.rotation --library LIB [--minutes 10] [--threads 1] [--seed 0]
 
 The library's own photos (read from the catalog read-only, pixels from its thumbnail cache, which holds
 them upright) fine-tune the bundled model (`base_weights`: its torch checkpoint, else the weights read back
@@ -14,7 +13,7 @@ accuracy under random turns, without the draw). Every step is a JSON line on std
 LIBRARY/logs/trainer.log (trainer.io.JsonLines).
 
 The network, its augmentations, the training loop, the export and the ``min_confidence`` calibration are
-trainer/rotation/train.py's; both entry points reach `train_library` through its `run`.
+rotation/net.py's and rotation/train.py's.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ one and published only past a hold-out gate) is the job in rotation/library.py, 
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -22,7 +21,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from album_app.exit_codes import EXIT_OK, EXIT_USAGE
 from album_app.models.rotation import is_holdout
 from album_app.preprocess import InputSpec
 from trainer.encoder.data import folder_photos
@@ -200,52 +198,3 @@ def save_weights(model: nn.Module, path: str | os.PathLike[str], model_id: str) 
     with atomic_path(path) as tmp:
         torch.save({"format": WEIGHTS_FORMAT, "model_id": model_id, "state_dict": model.state_dict()}, tmp)
     return Path(path)
-
-
-def run(args: argparse.Namespace) -> int:
-    """Both entry points: ``--library`` is the library job (trainer/rotation/library.py), ``--data`` `train`."""
-    if args.library is not None:
-        from .library import train_library
-
-        return train_library(
-            args.library,
-            minutes=10.0 if args.minutes is None else args.minutes,
-            threads=args.threads,
-            seed=args.seed,
-            fresh=args.fresh,
-            lr=args.lr,
-            batch_size=args.batch_size,
-            max_photos=args.max_photos,
-            max_steps=args.max_steps,
-            min_gain=args.min_gain,
-            log_every_s=args.log_every,
-        )
-    if not args.out:
-        print("album-trainer rotation: --data needs --out FILE.onnx", file=sys.stderr)
-        return EXIT_USAGE
-    summary = train(
-        args.data,
-        args.out,
-        minutes=args.data_minutes if args.minutes is None else args.minutes,
-        threads=args.threads,
-        seed=args.seed,
-        limit=args.limit,
-        lr=FRESH_LR if args.lr is None else args.lr,
-        batch_size=args.batch_size,
-        log_every_s=args.log_every,
-        weights_out=args.weights_out,
-    )
-    print(json.dumps(summary, indent=1))
-    return EXIT_OK
-
-
-def main(argv: list[str] | None = None) -> int:
-    from trainer.cli import add_rotation_arguments
-
-    parser = argparse.ArgumentParser(prog="python -m trainer.rotation", description=__doc__.split("\n\n")[0])
-    add_rotation_arguments(parser, data_minutes=4.0)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
