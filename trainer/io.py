@@ -48,12 +48,6 @@ class JsonLines:
             self.log.close()
             self.log = None
 
-    def __enter__(self) -> JsonLines:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
 
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
