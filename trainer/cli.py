@@ -275,7 +275,6 @@ def add_rotation_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, help="--data: a seeded sample of at most N photos")
-    parser.add_argument("--weights-out", help="--data: also save the torch weights here (fine-tunes start from them)")
     parser.add_argument("--fresh", action="store_true", help="--library: start from a fresh network")
     parser.add_argument("--max-photos", type=int, default=10_000, help="--library: at most N photos (default 10000)")
     parser.add_argument("--max-steps", type=int, help="--library: stop training after N steps (tests, quick checks)")
@@ -324,7 +323,6 @@ def cmd_rotation(args: argparse.Namespace) -> int:
         lr=FRESH_LR if args.lr is None else args.lr,
         batch_size=args.batch_size,
         log_every_s=args.log_every,
-        weights_out=args.weights_out,
     )
     print(json.dumps(summary, indent=1))
     return EXIT_OK

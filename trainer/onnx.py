@@ -147,7 +147,10 @@ def weights_from_onnx(
     map onto ``module``, the file does not load, or the loaded module misses the file's outputs by more than
     ``atol``; ``module`` is then left as it was.
     """
-    proto = onnx.load(str(path))
+    try:
+        proto = onnx.load(str(path))
+    except Exception as error:  # OSError, protobuf's DecodeError, ...: a file that is not what it says
+        raise ValueError(f"{path} is not a readable ONNX model ({type(error).__name__}: {error})") from error
     found = {i.name: torch.from_numpy(onnx.numpy_helper.to_array(i).copy()) for i in proto.graph.initializer}
     folded = _folded_batchnorms(module)
     state: dict[str, torch.Tensor] = {}

@@ -115,6 +115,57 @@ def test_fit_publishes_a_model_with_its_record_weights_and_pointer(published: di
     assert job["status"] == "published" and not (library / "training" / "checkpoint.pt").exists()
 
 
+def test_a_fresh_install_fit_starts_from_the_model_in_use(published: dict) -> None:
+    """Issue 12 item 7: the bundled model ships as ONNX only. A fit on a fresh install (no runs/, no torch file
+    beside the asset: the trainer never looks there) reads the encoder's weights back out of the model in use,
+    says how closely they reproduce it, and its first held-out score is the model in use's."""
+    lines = published["lines"]
+    start = lines[0]
+    assert start["bundled"] and start["weights"]["source"] == "onnx" and start["weights"]["path"] == start["base_path"]
+    assert 0 <= start["weights"]["max_abs_diff"] <= start["weights"]["tolerance"] <= 1e-3
+    note = next(line["message"] for line in lines if line["type"] == "note" and "starting from" in line["message"])
+    assert f"starting from the model in use {start['base_model']}" in note and "read back out of" in note
+    held = next(line for line in lines if line["type"] == "held_out")
+    assert held["step"] == 0 and held["start"]["queries"] > 0
+    for key in ("score", "placed", "wrong", "nmi", "placed_plain", "placed_friend"):
+        assert held["start"][key] == pytest.approx(held["model_in_use"][key], abs=1e-9), key
+    assert lines[-1]["before"] == held["model_in_use"]  # the gate's "before" is the same measurement
+
+
+def test_start_weights_that_do_not_reproduce_the_model_in_use_are_passed_over(photo_tree: Path, tmp_path: Path) -> None:
+    """Weights beside a published model that miss its codes give way to the ONNX read back; an architecture the
+    ONNX does not fit gives a fresh encoder with the reason, never silently."""
+    from album_app.models import load_encoder
+    from album_app.models.encoder import default_model_path
+    from album_app.preprocess import model_pixels
+    from trainer.encoder.config import RunConfig
+    from trainer.encoder.data import PhotoSet
+    from trainer.encoder.train import EncoderTrainer
+    from trainer.fit.base import BaseModel, StartPoint, load_start_weights, onnx_config
+
+    encoder, _ = load_encoder(default_model_path(), threads=1)
+    base = BaseModel(encoder.model_id, encoder.path, True, encoder)
+    config = onnx_config(base)
+    config.data.data, config.data.cache_side = (str(photo_tree),), 96
+    photos = PhotoSet.load(config.data, threads=1)
+    pixels = np.stack([model_pixels(photos.images[i], encoder.spec) for i in range(4)])
+
+    trainer = EncoderTrainer(config, photos, tmp_path / "a")
+    other = {k: v + 0.01 if v.is_floating_point() else v for k, v in trainer.model.state_dict().items()}
+    weights = load_start_weights(trainer, base, StartPoint(config, {"model": other}, tmp_path / "x.pt"), pixels)
+    assert weights.source == "onnx" and weights.max_abs_diff <= 1e-3
+    assert f"passed over: {tmp_path / 'x.pt'} misses its codes" in weights.message
+
+    config = RunConfig.from_dict(config.to_dict())
+    config.model.widths, config.model.decoder_widths = (8, 16, 32, 64), (16, 8, 8)
+    small = EncoderTrainer(config, photos, tmp_path / "b")
+    before = {k: v.clone() for k, v in small.model.state_dict().items()}
+    weights = load_start_weights(small, base, StartPoint(config), pixels)
+    assert weights.source == "fresh" and weights.max_abs_diff is None
+    assert f"cannot start from the model in use {base.model_id}" in weights.message and "wants" in weights.message
+    assert all(torch.equal(before[k], v) for k, v in small.model.state_dict().items())
+
+
 def test_fit_reads_the_catalog_read_only_and_logs_json_lines(published: dict) -> None:
     catalog = published["library"] / "catalog.db"
     mtime, content = published["catalog_before"]

@@ -160,13 +160,15 @@ class FitJob:
         plan = plan_training(self.budget, job, float(state.get("elapsed_s", 0.0)) if state else 0.0, state is not None)
         config.train.minutes = plan.remaining_s / 60
         trainer = self.make_trainer(config, examples, state, plan)
-        weights = None
+        weights, first = None, None
         if state is None:
             weights = self.start_weights(trainer, base, start, examples)
             job["start_weights"] = weights.record()
+            first = self.held_out_figures(examples, eval_set, trainer.embed, config.data.size)
         self.emit_start(base, job, state, weights, examples, load_s, plan, threads, device)
         if weights is not None:
             self.out.emit({"type": "note", "message": weights.message})
+        self.emit_held_out(trainer, before, first)
         write_job(self.run_dir, job)
         if not self.train(trainer):
             return EXIT_INTERRUPTED
@@ -312,6 +314,16 @@ class FitJob:
                 "device": str(device or ("cuda" if torch.cuda.is_available() else "cpu")),
                 "nice": os.getpriority(os.PRIO_PROCESS, 0),
             }
+        )
+
+    def emit_held_out(self, trainer: FitTrainer, before: dict[str, Any], first: dict[str, Any] | None) -> None:
+        """The held-out figures training starts from: the model in use's and, for a new job, the start weights'
+        (the same when the fit really starts from the model in use)."""
+        message = f"held-out score of the model in use: {before['score']:.3f}"
+        if first is not None:
+            message += f"; of the weights training starts from: {first['score']:.3f}"
+        self.out.emit(
+            {"type": "held_out", "step": trainer.step, "model_in_use": before, "start": first, "message": message}
         )
 
     def train(self, trainer: FitTrainer) -> bool:

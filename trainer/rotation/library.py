@@ -3,14 +3,14 @@
     album-trainer rotation --library LIB [--minutes 10] [--threads 1] [--seed 0]
 
 The library's own photos (read from the catalog read-only, pixels from its thumbnail cache, which holds
-them upright) fine-tune the bundled model (`base_weights`: its torch checkpoint, else the weights read back
-out of its ONNX file, else a fresh network). The bundled model and the new one are measured on the same
-held-out photos (`album_app.models.rotation.is_holdout`, never trained on), each turned at random
-(`holdout_turn`) and at all four turns; the new one is published as LIBRARY/models/rotation.onnx (written
-as .partial, read back by the app's loader, renamed) only when it is at least as accurate as the bundled
-one, and as the library's current one when there is one, over the four turns (GATE_KEYS: the expected
-accuracy under random turns, without the draw). Every step is a JSON line on stdout and in
-LIBRARY/logs/trainer.log (trainer.io.JsonLines).
+them upright) fine-tune the bundled model (`base_weights`: the weights read back out of its ONNX file, the
+one file the app ships, checked to reproduce its logits; else a fresh network). The bundled model and the
+new one are measured on the same held-out photos (`album_app.models.rotation.is_holdout`, never trained
+on), each turned at random (`holdout_turn`) and at all four turns; the new one is published as
+LIBRARY/models/rotation.onnx (written as .partial, read back by the app's loader, renamed) only when it is
+at least as accurate as the bundled one, and as the library's current one when there is one, over the four
+turns (GATE_KEYS: the expected accuracy under random turns, without the draw). Every step is a JSON line on
+stdout and in LIBRARY/logs/trainer.log (trainer.io.JsonLines).
 
 The network, its augmentations, the training loop, the export and the ``min_confidence`` calibration are
 rotation/net.py's and rotation/train.py's.
@@ -30,16 +30,12 @@ from typing import Any, TextIO
 import numpy as np
 import torch
 from PIL import Image
-from torch import nn
 
 from album_app.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from album_app.library import LibraryPaths, resolve_library
 from album_app.models.rotation import (
-    INPUT_NAME,
-    OUTPUT_NAME,
     RotationModel,
     RotationModelError,
-    default_rotation_model_path,
     holdout_turn,
     is_holdout,
     library_rotation_model_path,
@@ -47,6 +43,7 @@ from album_app.models.rotation import (
 )
 from album_app.preprocess import InputSpec, center_square, model_pixels, to_rgb
 from trainer.encoder.data import PhotoRef
+from trainer.onnx import weights_from_onnx
 from trainer.signals import StopFlag
 
 from .net import CACHE, SIZE, RotationNet, calibrate_min_confidence, evaluate, export, to_input
@@ -54,14 +51,12 @@ from .train import (
     FRESH_LR,
     MIN_HELDOUT,
     MIN_TRAIN,
-    WEIGHTS_FORMAT,
     RotationTrainer,
     fit_rotation,
     rotation_settings,
     row_weights,
 )
 
-REPO = Path(__file__).resolve().parents[2]
 #: What the publish gate compares: accuracy over the held-out photos at all four turns, which is the
 #: expected accuracy over random turns without the luck of the draw (80 held-out photos, the same two
 #: models: one random turn each put the bundled model 1 photo ahead, 2 behind, level under turn seeds
@@ -73,94 +68,15 @@ FINE_TUNE_LR, FINE_TUNE_WARMUP = 1e-3, 20  # a third of FRESH_LR, reached after 
 # --- where a fine-tune starts ----------------------------------------------------------------------
 
 
-def bundled_weight_candidates() -> list[Path]:
-    """Where the bundled model's torch weights may lie: beside the asset, or a source checkout's run."""
-    return [default_rotation_model_path().with_suffix(".pt"), REPO / "runs" / "rotation" / "rotation.pt"]
-
-
-def weights_from_checkpoint(path: Path, model_id: str) -> dict[str, torch.Tensor]:
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    if not isinstance(state, dict) or state.get("format") != WEIGHTS_FORMAT or "state_dict" not in state:
-        raise ValueError(f"{path} is not a rotation-model checkpoint")
-    if state.get("model_id") != model_id:
-        raise ValueError(f"{path} holds the weights of {state.get('model_id')}, not of {model_id}")
-    return state["state_dict"]
-
-
-def weights_from_onnx(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
-    """A RotationNet state dict read back out of an exported rotation.onnx.
-
-    The exporter folds each BatchNorm into the convolution before it (``features.i.0.weight`` scaled, plus a
-    ``features.i.0.weight_bias``); the BatchNorm is then given identity statistics and the folded bias, which
-    computes the same function in eval mode (callers check that, `max_logit_difference`, and keep the
-    BatchNorm frozen while training). Raises ValueError when the graph's weights do not map onto RotationNet.
-    """
-    import onnx.numpy_helper
-
-    proto = onnx.load(str(path))
-    found = {i.name: torch.from_numpy(onnx.numpy_helper.to_array(i).copy()) for i in proto.graph.initializer}
-    reference = RotationNet().state_dict()
-    state: dict[str, torch.Tensor] = {}
-    for name, tensor in reference.items():
-        prefix, _, leaf = name.rpartition(".")
-        if name in found:
-            state[name] = found[name]
-        elif leaf == "num_batches_tracked":
-            state[name] = tensor.clone()
-        elif prefix.startswith("features.") and prefix.endswith(".1"):  # a BatchNorm folded into its conv
-            folded = found.get(prefix[:-2] + ".0.weight_bias")
-            if folded is None:
-                raise ValueError(f"{path}: no weights for {name}")
-            eps = 1e-5
-            state[name] = {
-                "weight": torch.ones_like(tensor),
-                "bias": folded,
-                "running_mean": torch.zeros_like(tensor),
-                "running_var": torch.full_like(tensor, 1.0 - eps),
-            }[leaf]
-        else:
-            raise ValueError(f"{path}: no weights for {name}")
-        if state[name].shape != tensor.shape:
-            raise ValueError(f"{path}: {name} is {tuple(state[name].shape)}, RotationNet wants {tuple(tensor.shape)}")
-    return state
-
-
-def max_logit_difference(model: nn.Module, reference: RotationModel, pixels: np.ndarray) -> float:
-    """Largest |logit| difference between the torch model and an ONNX one on the same pixels (eval mode)."""
-    model.eval()
-    inputs = to_input(pixels, reference.spec)
-    with torch.no_grad():
-        mine = model(inputs).numpy()
-    theirs = reference.session.run([OUTPUT_NAME], {INPUT_NAME: inputs.numpy()})[0]
-    return float(np.max(np.abs(mine - theirs)))
-
-
-def base_weights(bundled: RotationModel, probe: np.ndarray) -> tuple[dict[str, torch.Tensor] | None, str]:
-    """The bundled model's weights for a fine-tune and where they came from: its torch checkpoint when one
-    exists, else its ONNX file read back (`weights_from_onnx`); each is used only if it reproduces the
-    bundled model on ``probe`` pixels. (None, why) when neither does: training starts from a fresh network."""
-    tried = []
-    for path in bundled_weight_candidates():
-        if not path.is_file():
-            continue
-        try:
-            state = weights_from_checkpoint(path, bundled.model_id)
-        except (ValueError, OSError, RuntimeError, EOFError) as error:
-            tried.append(str(error))
-            continue
-        return state, f"torch checkpoint {path}"
+def base_weights(model: RotationNet, bundled: RotationModel, probe: np.ndarray) -> tuple[bool, str]:
+    """Load ``model`` with the bundled model's weights, read back out of its ONNX file (trainer/onnx.py
+    `weights_from_onnx`, as the encoder's fit does), if they reproduce its logits on ``probe`` pixels. Returns
+    whether they did and a sentence saying where the weights came from (or why a fresh network trains)."""
     try:
-        state = weights_from_onnx(bundled.path)
-        model = RotationNet()
-        model.load_state_dict(state)
-        difference = max_logit_difference(model, bundled, probe)
-        if difference > 1e-3:
-            raise ValueError(f"the weights read back from {bundled.path} miss its logits by {difference:.3g}")
-    except (ValueError, OSError, RuntimeError) as error:
-        tried.append(str(error))
-        return None, "; ".join(tried) or "no weights found"
-    why = f"passed over {'; '.join(tried)}" if tried else f"no torch checkpoint at {bundled_weight_candidates()[0]}"
-    return state, f"read back from {bundled.path} ({why})"
+        difference = weights_from_onnx(bundled.path, model, to_input(probe, bundled.spec).numpy())
+    except ValueError as error:
+        return False, str(error)
+    return True, f"read back from {bundled.path} (reproduce its logits: max |diff| {difference:.2g})"
 
 
 # --- a library's own model -----------------------------------------------------------------------
@@ -327,17 +243,13 @@ def _train_library(
     turns = np.array([holdout_turn(photos.names[r], seed) for r in held_rows])
     figures = {name: _rounded(turn_figures(model, held_pixels, turns)) for name, model in rivals.items()}
 
-    if fresh:
-        state, origin = None, "--fresh"
-    else:
-        state, origin = base_weights(bundled, held_pixels[:16])
     model = RotationNet()
-    if state is not None:
-        model.load_state_dict(state)
+    tuned, origin = (False, "--fresh") if fresh else base_weights(model, bundled, held_pixels[:16])
+    if tuned:
         origin_note = f"fine-tuning the bundled model {bundled.model_id}: weights {origin}"
     else:
         origin_note = f"starting from a fresh network ({origin})"
-    lr = lr if lr is not None else (FRESH_LR if state is None else FINE_TUNE_LR)
+    lr = lr if lr is not None else (FRESH_LR if not tuned else FINE_TUNE_LR)
     load_s = time.perf_counter() - began
     # Measuring both models and exporting take a few seconds per thousand held-out photos, plus the export.
     reserve_s = 20.0 + 0.02 * len(held_rows)
@@ -348,7 +260,7 @@ def _train_library(
             "library": str(paths.catalog),
             "data": photos.describe(),
             "folders": len(set(photos.groups)),
-            "base": "bundled" if state is not None else "fresh",
+            "base": "bundled" if tuned else "fresh",
             "base_model": bundled.model_id,
             "current": rivals["library"].model_id if "library" in rivals else None,
             "load_s": round(load_s, 1),
@@ -374,8 +286,8 @@ def _train_library(
         seconds=train_s,
         lr=lr,
         batch_size=batch_size,
-        fine_tune=state is not None,
-        warmup_steps=FINE_TUNE_WARMUP if state is not None else 0,
+        fine_tune=tuned,
+        warmup_steps=FINE_TUNE_WARMUP if tuned else 0,
         max_steps=max_steps,
     )
     result = RotationTrainer(model, photos.cache[train_rows], weights, rng, settings)
@@ -388,7 +300,7 @@ def _train_library(
     picked = probs[np.arange(len(turns)), turns].argmax(axis=1)
     summary = {
         "library": str(paths.catalog),
-        "base": "bundled" if state is not None else "fresh",
+        "base": "bundled" if tuned else "fresh",
         "base_model": bundled.model_id,
         "photos": {"train": len(train_rows), "held_out": len(held_rows)},
         "steps": result.step,

@@ -24,7 +24,6 @@ from torch import nn
 from album_app.models.rotation import is_holdout
 from album_app.preprocess import InputSpec
 from trainer.encoder.data import folder_photos
-from trainer.io import atomic_path
 from trainer.loop import Trainer
 from trainer.signals import StopFlag
 from trainer.train_config import TrainConfig
@@ -42,7 +41,6 @@ from .net import (
     turned,
 )
 
-WEIGHTS_FORMAT = "album_app.rotation_weights/1"
 MIN_TRAIN, MIN_HELDOUT = 8, 4
 FRESH_LR = 3e-3  # the bundled model's rate
 LR_FINAL = 0.05  # cosine decay to 5 % of the rate over the time budget
@@ -128,11 +126,8 @@ def train(
     limit: int | None = None,
     log_every_s: float = 20.0,
     balance: bool = True,
-    weights_out: str | os.PathLike[str] | None = None,
 ) -> dict[str, object]:
-    """Train for ``minutes`` of wall clock on the non-held-out photos under ``folders``; export to ``out``
-    (and the torch weights to ``weights_out``, which `rotation.library.base_weights` looks for beside the
-    bundled model)."""
+    """Train for ``minutes`` of wall clock on the non-held-out photos under ``folders``; export to ``out``."""
     torch.set_num_threads(max(1, threads))
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -184,17 +179,5 @@ def train(
         "min_confidence": round(min_confidence, 4),
         "torch": torch.__version__,
     }
-    model_id = export(model, out, spec, min_confidence, summary, held_pixels[:32])
-    if weights_out is not None:
-        save_weights(model, weights_out, model_id)
+    export(model, out, spec, min_confidence, summary, held_pixels[:32])
     return summary
-
-
-# --- the torch weights (where a library's fine-tune starts) ----------------------------------------
-
-
-def save_weights(model: nn.Module, path: str | os.PathLike[str], model_id: str) -> Path:
-    """The torch weights of the exported model ``model_id`` (what `rotation.library.base_weights` continues from)."""
-    with atomic_path(path) as tmp:
-        torch.save({"format": WEIGHTS_FORMAT, "model_id": model_id, "state_dict": model.state_dict()}, tmp)
-    return Path(path)
