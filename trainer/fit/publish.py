@@ -68,12 +68,15 @@ def rollback(paths: LibraryPaths, to: str | None = None) -> dict[str, Any]:
     """Point the library back at ``to`` (a published id or "bundled"), by default the previous model.
 
     A published model is re-validated with the app's read_contract first: rolling back to a file
-    that the app would refuse would only make it fall back to the bundled model with a warning.
+    that the app would refuse would only make it fall back to the bundled model with a warning. Without
+    ``to``, a malformed pointer history raises published.PointerError: nothing is moved.
     """
     pointer = published.read_pointer(paths) or {}
     target = to or published.previous_model(paths)
     if target != published.BUNDLED:
         path = paths.models / f"{target}.onnx"
+        if path.parent != paths.models:  # an id, not a path
+            raise FileNotFoundError(f"{target!r} is not a model id (no published model {target} in {paths.models})")
         if not path.is_file():
             raise FileNotFoundError(f"no published model {target} in {paths.models}")
         read_contract(path)
@@ -88,9 +91,16 @@ def run_rollback(library: str | None, to: str | None) -> int:
     try:
         out.emit({"type": "rollback", **rollback(paths, to)})
         return EXIT_OK
+    except published.PointerError as error:  # no telling which model came before: the person says
+        message = f"{error}; name the model to go back to: --to ID (a file in {paths.models}) or --to bundled"
+        return _refuse(out, message)
     except (FileNotFoundError, ModelError) as error:
-        out.emit({"type": "error", "command": "rollback", "message": str(error)})
-        print(f"album-trainer rollback: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return _refuse(out, str(error))
     finally:
         out.close()
+
+
+def _refuse(out: JsonLines, message: str) -> int:
+    out.emit({"type": "error", "command": "rollback", "message": message})
+    print(f"album-trainer rollback: {message}", file=sys.stderr)
+    return EXIT_ERROR
