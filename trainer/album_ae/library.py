@@ -102,16 +102,11 @@ def _fit_album_models(
             report.too_small.append(int(album_id))
             continue
         wanted.add(int(album_id))
-        expected = fingerprint(member_ids, code_model_id, config)
-        if not retrain_all and path.is_file():
-            try:
-                info = read_album_model_info(path)
-            except AlbumModelError:
-                info = None  # unreadable: retrain it
-            if info is not None and info.fingerprint == expected:
-                report.kept.append(int(album_id))
-                pooled_logs.append(np.log(list(json.loads(info.extra.get("heldout", "{}")).values()) or [1.0]))
-                continue
+        kept = None if retrain_all else kept_heldout_errors(path, fingerprint(member_ids, code_model_id, config))
+        if kept is not None:
+            report.kept.append(int(album_id))
+            pooled_logs.append(np.log(kept or [1.0]))
+            continue
         ae = AlbumAE(config).fit(codes[rows], mean)
         pending.append((int(album_id), rows, member_ids, ae))
         pooled_logs.append(np.log(np.maximum(ae.heldout_errors_, 1e-8)))
@@ -152,6 +147,20 @@ def _fit_album_models(
     )
     report.seconds = time.perf_counter() - begin
     return report
+
+
+def kept_heldout_errors(path: Path, expected: str) -> list[float] | None:
+    """The held-out errors of the model at ``path`` when it was trained on what ``expected`` fingerprints (it
+    is kept); None when it must be trained (absent, unreadable, or trained on something else)."""
+    if not path.is_file():
+        return None
+    try:
+        info = read_album_model_info(path)
+    except AlbumModelError:
+        return None  # unreadable: retrain it
+    if info.fingerprint != expected:
+        return None
+    return list(json.loads(info.extra.get("heldout", "{}")).values())
 
 
 def _pooled_threshold(logs: list[np.ndarray], quantile: float) -> float:

@@ -43,6 +43,7 @@ from album_app.models.rotation import (
 )
 from album_app.preprocess import InputSpec, center_square, model_pixels, to_rgb
 from trainer.encoder.data import PhotoRef
+from trainer.io import LOG_FILE, JsonLines
 from trainer.onnx import weights_from_onnx
 from trainer.signals import StopFlag
 
@@ -164,32 +165,18 @@ def train_library(
     ``minutes`` is the job's wall clock: decoding, training, measuring and exporting all fit in it.
     ``min_gain``: the new model must beat every model it would replace by this much (0: tie or better).
     """
-    from trainer.io import LOG_FILE, JsonLines
-
     paths = resolve_library(library)
     if not paths.catalog.exists():
         print(f"album-trainer rotation: no catalog at {paths.catalog} (scan a folder first)", file=sys.stderr)
         return EXIT_ERROR
     out = JsonLines(stream, paths.logs / LOG_FILE, tag={"job": "rotation"})  # trainer.log is shared with the fit
     emit = out.emit
-
     try:
         with StopFlag() as stop:
-            return _train_library(
-                paths,
-                emit,
-                stop,
-                minutes=minutes,
-                threads=threads,
-                seed=seed,
-                fresh=fresh,
-                lr=lr,
-                batch_size=batch_size,
-                max_photos=max_photos,
-                max_steps=max_steps,
-                min_gain=min_gain,
-                log_every_s=log_every_s,
+            settings = JobSettings(
+                minutes, threads, seed, fresh, lr, batch_size, max_photos, max_steps, min_gain, log_every_s
             )
+            return _train_library(paths, emit, stop, settings)
     except Exception as error:
         emit({"type": "error", "message": f"{type(error).__name__}: {error}"})
         print(f"album-trainer rotation: {error}", file=sys.stderr)
@@ -198,62 +185,83 @@ def train_library(
         out.close()
 
 
-def _train_library(
-    paths: LibraryPaths,
-    emit: Callable[[dict[str, Any]], None],
-    stop: StopFlag,
-    *,
-    minutes: float,
-    threads: int,
-    seed: int,
-    fresh: bool,
-    lr: float | None,
-    batch_size: int,
-    max_photos: int | None,
-    max_steps: int | None,
-    min_gain: float,
-    log_every_s: float,
-) -> int:
-    began = time.perf_counter()
-    budget_s = minutes * 60.0
-    torch.set_num_threads(max(1, threads))
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    spec = InputSpec(size=SIZE)
+@dataclass(frozen=True)
+class JobSettings:
+    """`train_library`'s settings (its docstring)."""
 
-    bundled = RotationModel.load(None, threads)
-    rivals: dict[str, RotationModel] = {"bundled": bundled}
+    minutes: float
+    threads: int
+    seed: int
+    fresh: bool
+    lr: float | None
+    batch_size: int
+    max_photos: int | None
+    max_steps: int | None
+    min_gain: float
+    log_every_s: float
+
+
+@dataclass
+class HeldOut:
+    """The held-out photos every model is measured on: the app's pixels of each, and its test turn."""
+
+    rows: np.ndarray
+    pixels: np.ndarray
+    turns: np.ndarray
+
+
+def rival_models(paths: LibraryPaths, threads: int, emit: Callable[[dict[str, Any]], None]) -> dict[str, RotationModel]:
+    """The models a new one must be as accurate as: the bundled one, and the library's own when it reads."""
+    rivals = {"bundled": RotationModel.load(None, threads)}
     own_path = library_rotation_model_path(paths)
     if own_path.exists():
         try:
             rivals["library"] = RotationModel.load(own_path, threads)
         except RotationModelError as error:
             emit({"type": "note", "message": f"{error}: the app ignores it; a new model replaces it"})
+    return rivals
 
-    photos, unreadable = load_library(paths, max_photos=max_photos, seed=seed, threads=threads)
-    if unreadable:
-        emit({"type": "note", "message": f"{unreadable} photos could not be read and are left out"})
+
+def split(photos: LibraryPhotos, seed: int) -> tuple[np.ndarray, HeldOut]:
+    """Training rows and the held-out set; ValueError when either is too small to mean anything."""
     train_rows, held_rows = np.flatnonzero(~photos.held), np.flatnonzero(photos.held)
     if len(train_rows) < MIN_TRAIN or len(held_rows) < MIN_HELDOUT:
         raise ValueError(
             f"too few photos: {len(train_rows)} to train on (need {MIN_TRAIN}), {len(held_rows)} held out "
             f"(need {MIN_HELDOUT}; about 1 in 10 photos is held out by its file name)"
         )
-    held_pixels = photos.pixels[held_rows]
     turns = np.array([holdout_turn(photos.names[r], seed) for r in held_rows])
-    figures = {name: _rounded(turn_figures(model, held_pixels, turns)) for name, model in rivals.items()}
+    return train_rows, HeldOut(held_rows, photos.pixels[held_rows], turns)
 
+
+def start_network(bundled: RotationModel, held: HeldOut, fresh: bool) -> tuple[RotationNet, bool, str]:
+    """The network to train, whether it holds the bundled model's weights, and a sentence saying so."""
     model = RotationNet()
-    tuned, origin = (False, "--fresh") if fresh else base_weights(model, bundled, held_pixels[:16])
+    tuned, origin = (False, "--fresh") if fresh else base_weights(model, bundled, held.pixels[:16])
     if tuned:
-        origin_note = f"fine-tuning the bundled model {bundled.model_id}: weights {origin}"
-    else:
-        origin_note = f"starting from a fresh network ({origin})"
-    lr = lr if lr is not None else (FRESH_LR if not tuned else FINE_TUNE_LR)
+        return model, True, f"fine-tuning the bundled model {bundled.model_id}: weights {origin}"
+    return model, False, f"starting from a fresh network ({origin})"
+
+
+def _train_library(
+    paths: LibraryPaths, emit: Callable[[dict[str, Any]], None], stop: StopFlag, job: JobSettings
+) -> int:
+    began = time.perf_counter()
+    torch.set_num_threads(max(1, job.threads))
+    torch.manual_seed(job.seed)
+    rng = np.random.default_rng(job.seed)
+    rivals = rival_models(paths, job.threads, emit)
+    bundled = rivals["bundled"]
+    photos, unreadable = load_library(paths, max_photos=job.max_photos, seed=job.seed, threads=job.threads)
+    if unreadable:
+        emit({"type": "note", "message": f"{unreadable} photos could not be read and are left out"})
+    train_rows, held = split(photos, job.seed)
+    figures = {name: _rounded(turn_figures(model, held.pixels, held.turns)) for name, model in rivals.items()}
+    model, tuned, origin_note = start_network(bundled, held, job.fresh)
+    lr = job.lr if job.lr is not None else (FINE_TUNE_LR if tuned else FRESH_LR)
     load_s = time.perf_counter() - began
     # Measuring both models and exporting take a few seconds per thousand held-out photos, plus the export.
-    reserve_s = 20.0 + 0.02 * len(held_rows)
-    train_s = max(0.0, budget_s - load_s - reserve_s)
+    train_s = max(0.0, job.minutes * 60.0 - load_s - (20.0 + 0.02 * len(held.rows)))
     emit(
         {
             "type": "start",
@@ -265,19 +273,15 @@ def _train_library(
             "current": rivals["library"].model_id if "library" in rivals else None,
             "load_s": round(load_s, 1),
             "train_s": round(train_s, 1),
-            "threads": threads,
-            "seed": seed,
+            "threads": job.threads,
+            "seed": job.seed,
             "lr": lr,
-            "batch_size": batch_size,
+            "batch_size": job.batch_size,
         }
     )
     emit({"type": "note", "message": origin_note})
-    emit({"type": "measured", "model": "bundled", "model_id": bundled.model_id, **figures["bundled"]})
-    if "library" in rivals:
-        emit({"type": "measured", "model": "library", "model_id": rivals["library"].model_id, **figures["library"]})
-
-    def log(record: dict[str, object]) -> None:
-        emit({"type": "progress", **record})
+    for name, rival in rivals.items():
+        emit({"type": "measured", "model": name, "model_id": rival.model_id, **figures[name]})
 
     # Each folder gets a share of the batches that grows with the square root of its size: a folder of a
     # few camera photos beside hundreds of product shots is not drowned out, nor drawn a hundred times over.
@@ -285,74 +289,82 @@ def _train_library(
     settings = rotation_settings(
         seconds=train_s,
         lr=lr,
-        batch_size=batch_size,
+        batch_size=job.batch_size,
         fine_tune=tuned,
         warmup_steps=FINE_TUNE_WARMUP if tuned else 0,
-        max_steps=max_steps,
+        max_steps=job.max_steps,
     )
-    result = RotationTrainer(model, photos.cache[train_rows], weights, rng, settings)
-    fit_rotation(result, log=log, log_every_s=log_every_s, stop=stop)
+    trainer = RotationTrainer(model, photos.cache[train_rows], weights, rng, settings)
+    fit_rotation(trainer, log=lambda r: emit({"type": "progress", **r}), log_every_s=job.log_every_s, stop=stop)
     if stop.requested:
-        emit({"type": "stopped", "step": result.step, "message": "stopped before the end: nothing written"})
+        emit({"type": "stopped", "step": trainer.step, "message": "stopped before the end: nothing written"})
         return EXIT_INTERRUPTED
-    probs = evaluate(model, held_pixels, spec)
-    min_confidence = calibrate_min_confidence(probs)
-    picked = probs[np.arange(len(turns)), turns].argmax(axis=1)
     summary = {
         "library": str(paths.catalog),
         "base": "bundled" if tuned else "fresh",
         "base_model": bundled.model_id,
-        "photos": {"train": len(train_rows), "held_out": len(held_rows)},
-        "steps": result.step,
-        "examples_seen": result.step * batch_size,
-        "minutes": round(result.run_seconds / 60, 2),
-        "threads": threads,
-        "seed": seed,
+        "photos": {"train": len(train_rows), "held_out": len(held.rows)},
+        "steps": trainer.step,
+        "examples_seen": trainer.step * job.batch_size,
+        "minutes": round(trainer.run_seconds / 60, 2),
+        "threads": job.threads,
+        "seed": job.seed,
         "lr": lr,
-        "held_out_accuracy": round(float(np.mean(probs.argmax(axis=2) == np.arange(4))), 4),
-        "held_out_accuracy_random_turns": round(float(np.mean(picked == turns)), 4),
         "bundled_held_out_accuracy": figures["bundled"]["accuracy_4way"],
-        "min_confidence": round(min_confidence, 4),
         "torch": torch.__version__,
     }
+    return gate_and_publish(paths, emit, trainer, held, summary, figures, job, began)
+
+
+def gate_and_publish(
+    paths: LibraryPaths,
+    emit: Callable[[dict[str, Any]], None],
+    trainer: RotationTrainer,
+    held: HeldOut,
+    summary: dict[str, Any],
+    figures: dict[str, dict[str, float]],
+    job: JobSettings,
+    began: float,
+) -> int:
+    """Calibrate and export the new model, measure it as the app will read it, and publish it only if it is at
+    least as accurate as every rival (module docstring); the partial file never stays behind."""
+    model = trainer.model
+    probs = evaluate(model, held.pixels, InputSpec(size=SIZE))
+    min_confidence = calibrate_min_confidence(probs)
+    picked = probs[np.arange(len(held.turns)), held.turns].argmax(axis=1)
+    summary = {
+        **summary,
+        "held_out_accuracy": round(float(np.mean(probs.argmax(axis=2) == np.arange(4))), 4),
+        "held_out_accuracy_random_turns": round(float(np.mean(picked == held.turns)), 4),
+        "min_confidence": round(min_confidence, 4),
+    }
+    own_path = library_rotation_model_path(paths)
     paths.models.mkdir(parents=True, exist_ok=True)
     partial = own_path.with_name(own_path.name + ".partial")
     try:
-        model_id = export(model, partial, spec, min_confidence, summary, held_pixels[:32], quiet=True)
-        candidate = RotationModel.load(partial, threads)  # what the app will read, read the way it will
-        new = _rounded(turn_figures(candidate, held_pixels, turns))
-        reasons = {name: _worse(new, fig, min_gain) for name, fig in figures.items()}
-        reasons = {name: why for name, why in reasons.items() if why}
+        model_id = export(model, partial, InputSpec(size=SIZE), min_confidence, summary, held.pixels[:32], quiet=True)
+        candidate = RotationModel.load(partial, job.threads)  # what the app will read, read the way it will
+        new = _rounded(turn_figures(candidate, held.pixels, held.turns))
+        reasons = {name: why for name, fig in figures.items() if (why := _worse(new, fig, job.min_gain))}
         record = {
             "model_id": model_id,
-            "held_out": len(held_rows),
+            "held_out": len(held.rows),
             "new": new,
-            **{name: fig for name, fig in figures.items()},
-            "steps": result.step,
-            "minutes": round(result.run_seconds / 60, 2),
+            **figures,
+            "steps": trainer.step,
+            "minutes": round(trainer.run_seconds / 60, 2),
             "job_s": round(time.perf_counter() - began, 1),
         }
         if reasons:
-            keeping = "this library's current model" if "library" in rivals else "the bundled model"
+            keeping = "this library's current model" if "library" in figures else "the bundled model"
             why = "; ".join(f"vs {name}: {', '.join(items)}" for name, items in reasons.items())
-            emit(
-                {
-                    "type": "refused",
-                    "reason": f"less accurate on the held-out photos ({why}); keeping {keeping}",
-                    **record,
-                }
-            )
+            reason = f"less accurate on the held-out photos ({why}); keeping {keeping}"
+            emit({"type": "refused", "reason": reason, **record})
             return EXIT_OK
         os.replace(partial, own_path)
-        emit(
-            {
-                "type": "published",
-                "path": str(own_path),
-                "reason": f"at least as accurate on the held-out photos as {' and '.join(figures)}"
-                + (f" (with --min-gain {min_gain:g})" if min_gain else ""),
-                **record,
-            }
-        )
+        gain = f" (with --min-gain {job.min_gain:g})" if job.min_gain else ""
+        reason = f"at least as accurate on the held-out photos as {' and '.join(figures)}{gain}"
+        emit({"type": "published", "path": str(own_path), "reason": reason, **record})
         return EXIT_OK
     finally:
         partial.unlink(missing_ok=True)
