@@ -134,9 +134,7 @@ def write_checked(
     return written, difference
 
 
-def weights_from_onnx(
-    path: str | Path, module: nn.Module, inputs: np.ndarray, *, atol: float = RECOVERY_ATOL
-) -> float:
+def weights_from_onnx(path: str | Path, module: nn.Module, inputs: np.ndarray, *, atol: float = RECOVERY_ATOL) -> float:
     """Load ``module`` with the weights of the exported ``path`` (a file exported from a module of the same
     architecture) and check that it reproduces the file's outputs on ``inputs``; returns the max |difference|.
 

@@ -43,4 +43,3 @@ def test_onnx_codes_match_torch_on_real_photos(intel_scenes, tmp_path) -> None:
     with torch.no_grad():
         expected = model.encoder(torch.from_numpy(normalise(pixels, encoder.spec))).numpy()
     np.testing.assert_allclose(got, expected, atol=1e-4, rtol=0)
-

@@ -107,4 +107,3 @@ def _source_exists(config: RunConfig) -> bool:
     if config.data.data:
         return all(Path(folder).is_dir() for folder in config.data.data)
     return config.data.library is not None and Path(config.data.library).exists()
-

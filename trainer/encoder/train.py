@@ -99,9 +99,7 @@ class EncoderTrainer(Trainer):
         return np.concatenate(out) if out else np.zeros((0, self.config.model.code_size), np.float32)
 
 
-def train(
-    config: RunConfig, run_dir: str | Path, resume: bool = False, stream: TextIO | None = None
-) -> EncoderTrainer:
+def train(config: RunConfig, run_dir: str | Path, resume: bool = False, stream: TextIO | None = None) -> EncoderTrainer:
     """Load photos, train within the budget, save the checkpoint; the CLI's `train` command.
 
     With resume=True the model, optimizer, step and history come from RUN_DIR's checkpoint, and the

@@ -248,13 +248,21 @@ class FitJob:
         stored = RunConfig.from_dict(state["config"]) if state is not None else start.config
         fit = self.fit
         loss = LossConfig(
-            recon_weight=fit.recon_weight, contrastive_weight=fit.consistency_weight,
+            recon_weight=fit.recon_weight,
+            contrastive_weight=fit.consistency_weight,
             temperature=fit.consistency_temperature,
         )
         train = TrainConfig(
-            batch_size=fit.batch_size, lr=fit.lr, warmup_steps=fit.warmup_steps, seed=fit.seed, threads=threads,
-            log_every_s=fit.log_every_s, checkpoint_every_s=fit.checkpoint_every_s, device=device,
-            max_steps=fit.max_steps, freeze_bn=fit.freeze_bn,
+            batch_size=fit.batch_size,
+            lr=fit.lr,
+            warmup_steps=fit.warmup_steps,
+            seed=fit.seed,
+            threads=threads,
+            log_every_s=fit.log_every_s,
+            checkpoint_every_s=fit.checkpoint_every_s,
+            device=device,
+            max_steps=fit.max_steps,
+            freeze_bn=fit.freeze_bn,
         )
         return RunConfig(fit_data_config(stored.data, str(self.paths.catalog)), stored.model, loss, train), start
 
@@ -262,8 +270,13 @@ class FitJob:
         from .library_data import LibraryExamples
 
         examples = LibraryExamples.from_snapshot(
-            self.paths, snapshot, config.data, holdout_share=self.fit.holdout_share, seed=self.fit.seed,
-            max_photos=self.fit.max_photos, threads=min(2, os.cpu_count() or 1),
+            self.paths,
+            snapshot,
+            config.data,
+            holdout_share=self.fit.holdout_share,
+            seed=self.fit.seed,
+            max_photos=self.fit.max_photos,
+            threads=min(2, os.cpu_count() or 1),
         )
         if len(examples.train_rows) < 2:
             raise ValueError(f"only {len(examples.train_rows)} photos to train on after the hold-out")
@@ -291,8 +304,16 @@ class FitJob:
         return measure(examples, eval_set, embed, size)
 
     def emit_start(
-        self, base: BaseModel, job: dict[str, Any], state: dict[str, Any] | None, weights: Any,
-        examples: LibraryExamples, load_s: float, plan: Plan, threads: int, device: str | None,
+        self,
+        base: BaseModel,
+        job: dict[str, Any],
+        state: dict[str, Any] | None,
+        weights: Any,
+        examples: LibraryExamples,
+        load_s: float,
+        plan: Plan,
+        threads: int,
+        device: str | None,
     ) -> None:
         import torch
 
@@ -346,8 +367,13 @@ class FitJob:
         return False
 
     def decide(
-        self, base: BaseModel, job: dict[str, Any], trainer: FitTrainer, examples: LibraryExamples,
-        before: dict[str, Any], after: dict[str, Any],
+        self,
+        base: BaseModel,
+        job: dict[str, Any],
+        trainer: FitTrainer,
+        examples: LibraryExamples,
+        before: dict[str, Any],
+        after: dict[str, Any],
     ) -> int:
         """The gate's verdict: publish a better model, else keep the one in use (both close the job)."""
         from .gate import judge
@@ -360,22 +386,38 @@ class FitJob:
         if not verdict.better:
             self.out.emit(
                 {
-                    "type": "refused", "reason": verdict.reason, "model_in_use": base.model_id, **figures,
-                    "steps": trainer.step, "minutes": minutes,
+                    "type": "refused",
+                    "reason": verdict.reason,
+                    "model_in_use": base.model_id,
+                    **figures,
+                    "steps": trainer.step,
+                    "minutes": minutes,
                 }
             )
             finish_job(self.run_dir, job, "refused", {"reason": verdict.reason, **figures})
             return EXIT_OK
         record = {
-            "base_model": base.model_id, "library": str(self.paths.catalog), "data": examples.describe(),
-            "figures": figures, "minutes": minutes, "steps": trainer.step, "fit": asdict(self.fit),
-            "losses": trainer.history[-1] if trainer.history else {}, "job_id": job["job_id"],
+            "base_model": base.model_id,
+            "library": str(self.paths.catalog),
+            "data": examples.describe(),
+            "figures": figures,
+            "minutes": minutes,
+            "steps": trainer.step,
+            "fit": asdict(self.fit),
+            "losses": trainer.history[-1] if trainer.history else {},
+            "job_id": job["job_id"],
         }
         model_id, path = self.publish(examples, record)
         self.out.emit(
             {
-                "type": "published", "model_id": model_id, "path": str(path), "base_model": base.model_id,
-                "reason": verdict.reason, **figures, "steps": trainer.step, "minutes": minutes,
+                "type": "published",
+                "model_id": model_id,
+                "path": str(path),
+                "base_model": base.model_id,
+                "reason": verdict.reason,
+                **figures,
+                "steps": trainer.step,
+                "minutes": minutes,
                 "job_s": round(time.monotonic() - self.started, 1),
             }
         )

@@ -60,8 +60,9 @@ class RotationTrainer(Trainer):
     """Random turns of augmented crops of ``cache`` (rows drawn with probabilities ``weights``), cross entropy
     against the turn; AdamW. On the CPU: the batches are made there, and the model is small."""
 
-    def __init__(self, model: nn.Module, cache: np.ndarray, weights: np.ndarray, rng: np.random.Generator,
-                 settings: TrainConfig) -> None:
+    def __init__(
+        self, model: nn.Module, cache: np.ndarray, weights: np.ndarray, rng: np.random.Generator, settings: TrainConfig
+    ) -> None:
         super().__init__(
             model, settings, optimizer=lambda p: torch.optim.AdamW(p, lr=settings.lr, weight_decay=WEIGHT_DECAY)
         )
@@ -78,14 +79,25 @@ class RotationTrainer(Trainer):
 
 
 def rotation_settings(
-    *, seconds: float, lr: float, batch_size: int, fine_tune: bool, warmup_steps: int = 0,
+    *,
+    seconds: float,
+    lr: float,
+    batch_size: int,
+    fine_tune: bool,
+    warmup_steps: int = 0,
     max_steps: int | None = None,
 ) -> TrainConfig:
     """The loop's settings for a rotation run of ``seconds`` of wall clock. ``fine_tune`` freezes BatchNorm
     (weights read back out of an ONNX file carry theirs folded into the convolutions)."""
     return TrainConfig(
-        batch_size=batch_size, lr=lr, lr_final=LR_FINAL, warmup_steps=warmup_steps, minutes=seconds / 60,
-        max_steps=max_steps, device="cpu", freeze_bn=fine_tune,
+        batch_size=batch_size,
+        lr=lr,
+        lr_final=LR_FINAL,
+        warmup_steps=warmup_steps,
+        minutes=seconds / 60,
+        max_steps=max_steps,
+        device="cpu",
+        freeze_bn=fine_tune,
     )
 
 
@@ -106,8 +118,14 @@ def fit_rotation(
             if now - last[0] >= log_every_s:
                 last[0] = now
                 seen = (t.step - t.start_step) * t.settings.batch_size
-                log({"step": t.step, "seen": seen, "loss": round(t.smoothed_loss or float("nan"), 4),
-                     "elapsed_s": round(now - t.run_started, 1)})
+                log(
+                    {
+                        "step": t.step,
+                        "seen": seen,
+                        "loss": round(t.smoothed_loss or float("nan"), 4),
+                        "elapsed_s": round(now - t.run_started, 1),
+                    }
+                )
 
         trainer.add_callback("on_batch_end", progress)
     trainer.run(stop)
