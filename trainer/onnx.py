@@ -43,12 +43,14 @@ class ExportError(RuntimeError):
 
 
 def torch_compute(module: nn.Module) -> Compute:
-    """``module`` in eval mode as a numpy function (what an exported file must reproduce)."""
+    """``module`` in eval mode as a numpy function (what an exported file must reproduce), on whichever device
+    the module lives (a fit on a GPU checks its start weights there)."""
 
     def compute(inputs: np.ndarray) -> np.ndarray:
         module.eval()
+        device = next((p.device for p in module.parameters()), torch.device("cpu"))
         with torch.no_grad():
-            return module(torch.from_numpy(np.ascontiguousarray(inputs))).cpu().numpy()
+            return module(torch.from_numpy(np.ascontiguousarray(inputs)).to(device)).cpu().numpy()
 
     return compute
 
