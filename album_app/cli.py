@@ -20,13 +20,12 @@ from album_app import __version__
 from album_app.albums import USER_METHODS
 from album_app.catalog import Catalog, CatalogError
 from album_app.catalog.store import catalog_error
+from album_app.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from album_app.library import LibraryPaths, resolve_library
 from album_app.services.settings import ALBUM_MODELS_CHOICES, IMBALANCE_RATIO
 
 if TYPE_CHECKING:  # imported where used: onnxruntime is slow to load
     from album_app.models.rotation import RotationModel
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[Command, str]] = {}

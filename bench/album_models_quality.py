@@ -11,7 +11,7 @@
      * nearest (look): album_app.albums.place.place_by_content, the app's rule, without file-name dates;
      * nearest (look+date): the same with the file-name dates (the app's full rule; the album models use
        no dates, so this row shows what dates add, not a like-for-like comparison);
-     * album AE: trainer.album_ae.fit_album_models → ONNX files → album_app.models.album_ae (onnxruntime),
+     * album AE: trainer.album_ae.library.fit_album_models → ONNX files → album_app.models.album_ae (onnxruntime),
        the app's rule (raw log errors, per-album thresholds, MIN_PROBABILITY);
      * album AE (normalised): the same models, errors divided by each album's held-out spread;
      * hybrid: a nearest rule (look, or look+date), and the album models' answer for the photos it leaves
@@ -91,7 +91,7 @@ def album_ae(
 ) -> tuple[dict[str, np.ndarray], dict]:
     """Train one model per album (the trainer's code), export, load with the app's runner, place. Returns
     the app's rule ("album AE") and, from the same models, the held-out-normalised scoring."""
-    from trainer.album_ae import calibrate_sharpness, fit_album_models
+    from trainer.album_ae.library import calibrate_sharpness, fit_album_models
 
     photo_ids = np.arange(len(all_codes))
     albums = {int(a): photo_ids[anchors][anchor_labels == a].tolist() for a in np.unique(anchor_labels)}

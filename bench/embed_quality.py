@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from album_app.models import load_encoder  # noqa: E402
-from trainer.evaluate import evaluate_embedder, format_table, labelled_photos  # noqa: E402
+from trainer.encoder.evaluate import evaluate_embedder, format_table, labelled_photos  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "intel-scenes" / "train"
 TARGET_RATIO = 1.3

@@ -38,12 +38,8 @@ KEYS = ("nmi", "ari", "stripped_placed", "stripped_wrong", "unrelated_out", "alb
 
 
 def trainer_command() -> list[str]:
-    """`album-trainer` when its CLI knows `fit`, else the same commands straight from trainer.fit."""
-    from trainer.cli import build_parser
-
-    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
-    module = "trainer" if "fit" in commands.choices else "trainer.fit"
-    return [sys.executable, "-m", module]
+    """`album-trainer`, as this checkout's Python runs it."""
+    return [sys.executable, "-m", "trainer"]
 
 
 def app(library: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -101,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     for photo in truth["photos"].values():
         kinds[photo["kind"]] = kinds.get(photo["kind"], 0) + 1
     trained = next((line for line in reversed(lines) if line["type"] == "done"), {})
+    start = next((line for line in lines if line["type"] == "start"), {})
+    held_out = next((line for line in lines if line["type"] == "held_out"), {})
     result = {
         "seed": args.seed,
         "photos": len(truth["labels"]),
@@ -113,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         "fit_steps": trained.get("step"),
         "verdict": verdict.get("type"),
         "reason": verdict.get("reason") or verdict.get("message"),
-        "gate": {k: verdict.get(k) for k in ("before", "after")},
+        "start_weights": start.get("weights"),
+        "gate": {"start": held_out.get("start"), **{k: verdict.get(k) for k in ("before", "after")}},
         "before": before,
         "after": after,
         "seconds": round(time.perf_counter() - begin, 1),
@@ -138,12 +137,15 @@ def main(argv: list[str] | None = None) -> int:
     gate = result["gate"]
     if gate["before"] and gate["after"]:
         print("fit's own gate (held-out EXIF photos as EXIF-less queries, plain + simulated friend copies):")
-        for name in ("before", "after"):
+        for name in ("before", "start", "after"):
             g = gate[name]
+            if not g:
+                continue
             print(
                 f"  {name:7s} score {g['score']:.3f}  placed {g['placed']:.3f} (friend {g['placed_friend']:.3f})  "
                 f"wrong {g['wrong']:.3f}  NMI {g['nmi']:.3f}  ({g['queries']} queries, {g['anchors']} anchors)"
             )
+    print(f"start weights: {result['start_weights']}")
     print(f"reason: {result['reason']}")
     print(
         f"targets: placed >= 0.60 [{after['stripped_placed']:.2f}], unrelated out >= 0.80 "

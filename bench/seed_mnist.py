@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     import torch
     from sklearn.decomposition import PCA
 
-    from trainer.deep_clustering import (
+    from trainer.research.deep_clustering import (
         DEC_HIDDEN,
         AutoEncoder,
         Jitter,

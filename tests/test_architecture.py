@@ -116,7 +116,9 @@ def test_albums_is_pure():
 
 
 def test_no_import_cycles_between_modules():
-    modules = {module_name(p): p for p in python_files("album_app")}
+    """Across the app and the trainer (whose CLI, rotation trainer and rotation library job once imported each
+    other in a circle): imports inside functions count too."""
+    modules = {module_name(p): p for p in python_files("album_app", "trainer")}
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         edges = set()
@@ -133,6 +135,20 @@ def test_no_import_cycles_between_modules():
         graph[name] = edges
     cycles = strongly_connected(graph)
     assert cycles == [], f"modules that import each other (directly or through others): {cycles}"
+
+
+def test_exit_codes_are_defined_once():
+    """album-app, the window and album-trainer exit with the codes of album_app/exit_codes.py, defined nowhere else."""
+    offenders = []
+    for path in python_files("album_app", "trainer"):
+        if path.relative_to(REPO).as_posix() == "album_app/exit_codes.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)]
+                offenders += [f"{path.relative_to(REPO)}:{node.lineno}: {n}" for n in names if n.startswith("EXIT_")]
+    assert offenders == []
 
 
 def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 from typing import Any
 
-EXIT_INTERRUPTED = 130
+from album_app.exit_codes import EXIT_INTERRUPTED
 
 
 class StopFlag:

@@ -13,10 +13,9 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from album_app.catalog import CatalogError
+from album_app.exit_codes import EXIT_ERROR
 from album_app.gui.errors import install_excepthook, setup_logging
 from album_app.library import resolve_library
-
-EXIT_OK, EXIT_ERROR = 0, 1
 
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:

@@ -1,6 +1,6 @@
 """Per-album autoencoders on the encoder's codes: which accepted album a photo belongs to, or none.
 
-Every accepted (locked) album has a small autoencoder trained on its members' codes (trainer/album_ae.py,
+Every accepted (locked) album has a small autoencoder trained on its members' codes (trainer/album_ae/,
 one ONNX file per album under ``LIBRARY/models/albums/<album_id>.onnx``). A photo that looks like an album's
 members is reconstructed well by that album's model and badly by the others, so:
 

@@ -30,16 +30,63 @@ class Published:
     record: dict[str, object]
 
 
-def read_pointer(paths: LibraryPaths) -> dict[str, object] | None:
+class PointerError(ValueError):
+    """models/current.json is there but does not say which model to use, or which ones came before."""
+
+
+def load_pointer(paths: LibraryPaths) -> dict[str, object] | None:
+    """The pointer as `point_to` writes it; None when there is none; PointerError when the file is there but
+    is not one (unreadable JSON, no model id, a path outside models/)."""
+    file = paths.models / POINTER
     try:
-        data = json.loads((paths.models / POINTER).read_text())
-    except (OSError, ValueError):
+        data = json.loads(file.read_text())
+    except FileNotFoundError:
         return None
-    return data if isinstance(data, dict) and "model_id" in data else None
+    except (OSError, ValueError) as error:
+        raise PointerError(f"{file} is unreadable ({error})") from error
+    problem = _pointer_problem(paths, data)
+    if problem:
+        raise PointerError(f"{file} is malformed: {problem}")
+    return data
+
+
+def _pointer_problem(paths: LibraryPaths, data: object) -> str:
+    if not isinstance(data, dict):
+        return f"a JSON object was expected, not {type(data).__name__}"
+    model_id, path = data.get("model_id"), data.get("path")
+    if not isinstance(model_id, str) or not model_id:
+        return f"model_id is {model_id!r}"
+    if path is not None and not isinstance(path, str):
+        return f"path is {path!r}"
+    if path and model_id != BUNDLED and paths.models.resolve() not in (paths.root / path).resolve().parents:
+        return f"path {path!r} is not in {paths.models}"
+    return ""
+
+
+def read_pointer(paths: LibraryPaths) -> dict[str, object] | None:
+    """The pointer, or None when there is none or it is malformed: reading the library never fails on it
+    (the app then goes on as if nothing was published: the catalog's active model, else the bundled one)."""
+    try:
+        return load_pointer(paths)
+    except PointerError:
+        return None
+
+
+def history(pointer: dict[str, object]) -> list[dict[str, object]]:
+    """The models in use before the pointer's, oldest first; PointerError when the list is malformed (an entry
+    that is not {"model_id": ID, ...})."""
+    entries = pointer.get("history", [])
+    if not isinstance(entries, list):
+        raise PointerError(f"its history is {type(entries).__name__}, not a list of earlier models")
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("model_id"), str) or not entry["model_id"]:
+            raise PointerError(f"its history holds {entry!r}, not an earlier model ({{'model_id': ID, ...}})")
+    return entries
 
 
 def current(paths: LibraryPaths) -> Published | None:
-    """The published model the library should use, or None when nothing was ever published."""
+    """The published model the library should use, or None when nothing was ever published (or the pointer
+    is malformed)."""
     pointer = read_pointer(paths)
     if pointer is None:
         return None
@@ -71,27 +118,35 @@ def write_json_atomically(path: Path, value: object) -> None:
 def point_to(paths: LibraryPaths, model_id: str) -> dict[str, object]:
     """Make ``model_id`` (a published id, or "bundled") the library's model; keeps the history of pointers."""
     pointer = read_pointer(paths) or {"history": []}
-    history = list(pointer.get("history", []))  # type: ignore[call-overload]
+    try:
+        earlier = list(history(pointer))
+    except PointerError:
+        earlier = []  # a malformed history is dropped, not repeated (rollback refuses to guess from one)
     if pointer.get("model_id"):
-        history.append({"model_id": pointer["model_id"], "until": datetime.now(UTC).isoformat(timespec="seconds")})
+        earlier.append({"model_id": pointer["model_id"], "until": datetime.now(UTC).isoformat(timespec="seconds")})
     if model_id != BUNDLED and not (paths.models / f"{model_id}.onnx").is_file():
         raise FileNotFoundError(f"no published model {model_id} in {paths.models}")
     new = {
         "model_id": model_id,
         "path": None if model_id == BUNDLED else f"models/{model_id}.onnx",
         "since": datetime.now(UTC).isoformat(timespec="seconds"),
-        "history": history[-50:],
+        "history": earlier[-50:],
     }
     write_json_atomically(paths.models / POINTER, new)
     return new
 
 
 def previous_model(paths: LibraryPaths) -> str:
-    """The model in use before the current one (skipping ones whose file is gone), else "bundled"."""
-    pointer = read_pointer(paths) or {}
+    """The model in use before the current one (skipping ones whose file is gone), else "bundled";
+    PointerError when the pointer or its history is malformed (there is no telling what came before)."""
+    pointer = load_pointer(paths) or {}
     now = pointer.get("model_id")
-    for entry in reversed(list(pointer.get("history", []))):  # type: ignore[call-overload]
-        candidate = str(entry.get("model_id"))
+    try:
+        earlier = history(pointer)
+    except PointerError as error:
+        raise PointerError(f"{paths.models / POINTER} is malformed: {error}") from error
+    for entry in reversed(earlier):
+        candidate = str(entry["model_id"])
         if candidate == now:
             continue
         if candidate == BUNDLED or (paths.models / f"{candidate}.onnx").is_file():

@@ -1,6 +1,6 @@
 """Rotation suggestions: is this photo shown sideways or upside down? Suggested, never written to the original.
 
-A small CNN (trainer/rotation.py, shipped as ``assets/rotation.onnx``) looks at the photo *as displayed*
+A small CNN (trainer/rotation/, shipped as ``assets/rotation.onnx``) looks at the photo *as displayed*
 (EXIF orientation already applied, the same 64-px centre square the encoder sees) and says how many quarter
 turns it is off. Convention everywhere: ``quarter_turns`` = clockwise quarter turns that make the photo
 upright (0 = it is upright; 1 = turn it right once; 3 = turn it left once). The model's class k means "the
@@ -51,7 +51,7 @@ ORIENTATION_TAG = 0x0112
 #: Used when a model's metadata has no calibrated confidence.
 DEFAULT_MIN_CONFIDENCE = 0.9
 #: One photo in HOLDOUT_MODULO is never trained on (by a hash of its file name), so that any model trained
-#: by trainer/rotation.py can be measured on photos it has not seen (bench/rotation_accuracy.py, tests).
+#: by trainer/rotation/ can be measured on photos it has not seen (bench/rotation_accuracy.py, tests).
 HOLDOUT_MODULO = 10
 
 

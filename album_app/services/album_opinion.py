@@ -1,6 +1,6 @@
 """The accepted albums' own autoencoders as a second opinion: which album a photo without a time belongs to.
 
-The models are album_app.models.album_ae (trained by trainer/album_ae.py); this module loads a library's
+The models are album_app.models.album_ae (trained by trainer/album_ae/); this module loads a library's
 models and asks them, for the window's "why" and for clustering.service.update.
 """
 

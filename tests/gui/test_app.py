@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from album_app.catalog import Catalog
+from album_app.exit_codes import EXIT_ERROR, EXIT_OK
 from album_app.gui import app as app_module
 from album_app.gui.errors import human_message, install_excepthook
 from album_app.library import resolve_library
@@ -19,7 +20,7 @@ def test_a_second_instance_on_the_same_library_is_refused(tmp_path, monkeypatch,
     shown: list[str] = []
     monkeypatch.setattr(app_module, "show_fatal", shown.append)
     with Catalog(resolve_library(library), writer=True):  # the first album_app holds the library
-        assert app_module.run_app(str(library), []) == app_module.EXIT_ERROR
+        assert app_module.run_app(str(library), []) == EXIT_ERROR
     assert len(shown) == 1 and "open in another album_app process" in shown[0]
     assert "Traceback" not in shown[0]
 
@@ -41,7 +42,7 @@ def test_run_app_opens_and_closes_the_library(tmp_path, monkeypatch, qapp):
         return 0
 
     monkeypatch.setattr(QApplication, "exec", exec_once)
-    assert app_module.run_app(str(library), []) == app_module.EXIT_OK
+    assert app_module.run_app(str(library), []) == EXIT_OK
     assert opened == [True]
     with Catalog(resolve_library(library), writer=True):  # the lock was released
         pass

@@ -15,7 +15,8 @@ from rotation_photos import landscape
 
 from album_app.catalog import Catalog
 from album_app.catalog.extras import store_rotations
-from album_app.cli import EXIT_OK, main
+from album_app.cli import main
+from album_app.exit_codes import EXIT_OK
 from album_app.gui.dialogs.export import ExportDialog
 from album_app.gui.models import Roles, turn_text
 from album_app.gui.views.inspector import PhotoInspector

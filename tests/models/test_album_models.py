@@ -100,7 +100,8 @@ def draw(rng: np.random.Generator, centres: list[np.ndarray], count: int) -> np.
 
 def fit(tmp_path: Path, sizes: dict[int, int], seed: int = 0):
     pytest.importorskip("torch")
-    from trainer.album_ae import AlbumAEConfig, fit_album_models
+    from trainer.album_ae.library import fit_album_models
+    from trainer.album_ae.model import AlbumAEConfig
 
     rng = np.random.default_rng(seed)
     centres, offset = clustered(rng, sizes)

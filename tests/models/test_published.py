@@ -47,3 +47,42 @@ def test_app_picks_up_a_published_model_and_records_it(library):
         record = active_model(catalog)
         assert record is not None and record.source == "trained" and record.summary == {"figures": {"placed": 0.7}}
         assert [m.id for m in model_history(catalog)] == [model_id]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        "[1]",
+        '{"model_id": 3}',
+        '{"model_id": ["x"], "path": "models/x.onnx"}',
+        '{"model_id": "abc", "path": 5}',
+        '{"model_id": "abc", "path": "../../elsewhere/abc.onnx"}',
+    ],
+)
+def test_a_malformed_pointer_reads_as_none_and_is_replaced_by_the_next_publish(library, text):
+    """The read side never fails on models/current.json: a malformed one counts as no pointer (the catalog's
+    active model, else the bundled one, stays in use), and never points outside models/."""
+    paths = resolve_library(library)
+    paths.models.mkdir(parents=True, exist_ok=True)
+    (paths.models / published.POINTER).write_text(text)
+    assert published.current(paths) is None and published.read_pointer(paths) is None
+    with Catalog(paths) as catalog:
+        encoder, warnings = open_active_encoder(catalog, activate=False)
+    assert encoder.path == default_model_path() and warnings == []
+    with pytest.raises(published.PointerError, match=r"current\.json"):
+        published.previous_model(paths)  # the trainer's rollback says so instead of guessing
+    model_id = publish_copy_of_default(paths)
+    assert published.current(paths).model_id == model_id and published.previous_model(paths) == published.BUNDLED
+
+
+def test_a_malformed_history_is_dropped_by_the_next_pointer_move(library):
+    paths = resolve_library(library)
+    model_id = publish_copy_of_default(paths)
+    pointer = paths.models / published.POINTER
+    pointer.write_text(pointer.read_text().replace('"history": []', '"history": ["oops"]'))
+    assert published.current(paths).model_id == model_id  # the model it points at is still read
+    with pytest.raises(published.PointerError, match="history"):
+        published.previous_model(paths)
+    published.point_to(paths, published.BUNDLED)
+    assert published.previous_model(paths) == model_id

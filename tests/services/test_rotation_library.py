@@ -15,7 +15,8 @@ import pytest
 from rotation_photos import landscape
 
 from album_app.catalog import Catalog
-from album_app.cli import EXIT_OK, main
+from album_app.cli import main
+from album_app.exit_codes import EXIT_OK
 from album_app.library import resolve_library
 from album_app.models.rotation import (
     RotationModel,

@@ -11,7 +11,8 @@ from burst_library import BURST, build
 
 from album_app.catalog import Catalog
 from album_app.catalog import albums as rows
-from album_app.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main
+from album_app.cli import main
+from album_app.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from album_app.library import resolve_library
 from album_app.services import stacks as stacks_module
 

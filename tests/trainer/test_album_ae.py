@@ -21,7 +21,8 @@ from album_app.models.album_ae import (
     AlbumModels,
     read_album_model_info,
 )
-from trainer.album_ae import AlbumAE, AlbumAEConfig, fingerprint, fit_album_models
+from trainer.album_ae.library import fit_album_models
+from trainer.album_ae.model import AlbumAE, AlbumAEConfig, fingerprint
 
 FAST = AlbumAEConfig(steps=60, folds=3)
 DIM = 12
@@ -40,7 +41,7 @@ def codes_for(rng: np.random.Generator, albums: dict[int, int]) -> tuple[dict[in
 
 
 def test_onnx_matches_torch(tmp_path: Path):
-    from trainer.album_ae import export_album_ae
+    from trainer.album_ae.export import export_album_ae
 
     rng = np.random.default_rng(0)
     codes = rng.normal(size=(30, DIM)).astype(np.float32) + 1.0
@@ -100,7 +101,7 @@ def test_fit_library_trains_the_locked_albums(tmp_path: Path, make_photo):
     from album_app.models.album_ae import album_models_dir
     from album_app.services.album_opinion import second_opinion, why_for_photo
     from album_app.services.clustering import library_view
-    from trainer.album_ae import fit_library
+    from trainer.album_ae.library import fit_library
 
     start = datetime(2024, 4, 12, 10)
     for i in range(6):

@@ -1,4 +1,4 @@
-"""Tests for trainer.deep_clustering and the bench/seed_mnist.py pipeline (no shared data needed)."""
+"""Tests for trainer.research.deep_clustering and the bench/seed_mnist.py pipeline (no shared data needed)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from trainer.deep_clustering import (  # noqa: E402  (after importorskip on purpose)
+from trainer.research.deep_clustering import (  # noqa: E402  (after importorskip on purpose)
     AutoEncoder,
     Jitter,
     PretrainConfig,

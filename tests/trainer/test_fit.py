@@ -71,7 +71,7 @@ def build_library(root: Path) -> Path:
 
 def run_fit(library: Path, *args: str) -> tuple[int, list[dict]]:
     """album-trainer fit in this process (torch is imported once for the whole module)."""
-    from trainer.fit import main
+    from trainer.cli import main
 
     return run_json_lines(main, ["fit", "--library", str(library), "--nice", "0", *TINY, *args])
 
@@ -115,6 +115,57 @@ def test_fit_publishes_a_model_with_its_record_weights_and_pointer(published: di
     assert job["status"] == "published" and not (library / "training" / "checkpoint.pt").exists()
 
 
+def test_a_fresh_install_fit_starts_from_the_model_in_use(published: dict) -> None:
+    """Issue 12 item 7: the bundled model ships as ONNX only. A fit on a fresh install (no runs/, no torch file
+    beside the asset: the trainer never looks there) reads the encoder's weights back out of the model in use,
+    says how closely they reproduce it, and its first held-out score is the model in use's."""
+    lines = published["lines"]
+    start = lines[0]
+    assert start["bundled"] and start["weights"]["source"] == "onnx" and start["weights"]["path"] == start["base_path"]
+    assert 0 <= start["weights"]["max_abs_diff"] <= start["weights"]["tolerance"] <= 1e-3
+    note = next(line["message"] for line in lines if line["type"] == "note" and "starting from" in line["message"])
+    assert f"starting from the model in use {start['base_model']}" in note and "read back out of" in note
+    held = next(line for line in lines if line["type"] == "held_out")
+    assert held["step"] == 0 and held["start"]["queries"] > 0
+    for key in ("score", "placed", "wrong", "nmi", "placed_plain", "placed_friend"):
+        assert held["start"][key] == pytest.approx(held["model_in_use"][key], abs=1e-9), key
+    assert lines[-1]["before"] == held["model_in_use"]  # the gate's "before" is the same measurement
+
+
+def test_start_weights_that_do_not_reproduce_the_model_in_use_are_passed_over(photo_tree: Path, tmp_path: Path) -> None:
+    """Weights beside a published model that miss its codes give way to the ONNX read back; an architecture the
+    ONNX does not fit gives a fresh encoder with the reason, never silently."""
+    from album_app.models import load_encoder
+    from album_app.models.encoder import default_model_path
+    from album_app.preprocess import model_pixels
+    from trainer.encoder.config import RunConfig
+    from trainer.encoder.data import PhotoSet
+    from trainer.encoder.train import EncoderTrainer
+    from trainer.fit.base import BaseModel, StartPoint, load_start_weights, onnx_config
+
+    encoder, _ = load_encoder(default_model_path(), threads=1)
+    base = BaseModel(encoder.model_id, encoder.path, True, encoder)
+    config = onnx_config(base)
+    config.data.data, config.data.cache_side = (str(photo_tree),), 96
+    photos = PhotoSet.load(config.data, threads=1)
+    pixels = np.stack([model_pixels(photos.images[i], encoder.spec) for i in range(4)])
+
+    trainer = EncoderTrainer(config, photos, tmp_path / "a")
+    other = {k: v + 0.01 if v.is_floating_point() else v for k, v in trainer.model.state_dict().items()}
+    weights = load_start_weights(trainer, base, StartPoint(config, {"model": other}, tmp_path / "x.pt"), pixels)
+    assert weights.source == "onnx" and weights.max_abs_diff <= 1e-3
+    assert f"passed over: {tmp_path / 'x.pt'} misses its codes" in weights.message
+
+    config = RunConfig.from_dict(config.to_dict())
+    config.model.widths, config.model.decoder_widths = (8, 16, 32, 64), (16, 8, 8)
+    small = EncoderTrainer(config, photos, tmp_path / "b")
+    before = {k: v.clone() for k, v in small.model.state_dict().items()}
+    weights = load_start_weights(small, base, StartPoint(config), pixels)
+    assert weights.source == "fresh" and weights.max_abs_diff is None
+    assert f"cannot start from the model in use {base.model_id}" in weights.message and "wants" in weights.message
+    assert all(torch.equal(before[k], v) for k, v in small.model.state_dict().items())
+
+
 def test_fit_reads_the_catalog_read_only_and_logs_json_lines(published: dict) -> None:
     catalog = published["library"] / "catalog.db"
     mtime, content = published["catalog_before"]
@@ -142,7 +193,7 @@ def test_the_app_picks_up_the_published_model(published: dict, capsys: pytest.Ca
 
 def test_rollback_moves_the_pointer_back_and_forth(published: dict, capsys: pytest.CaptureFixture[str]) -> None:
     from album_app.models import published as pointer
-    from trainer.fit import main
+    from trainer.cli import main
 
     library, model_id = published["library"], published["lines"][-1]["model_id"]
     paths = resolve_library(library)
@@ -165,7 +216,8 @@ def test_a_worse_model_is_refused_and_the_next_fit_starts_from_the_model_in_use(
     assert code == 0
     start, refused = lines[0], lines[-1]
     # Continues from the published model's own weights, not the bundled ones.
-    assert start["base_model"] == in_use and start["weights"].endswith(f"{in_use}.pt") and not start["resumed"]
+    assert start["base_model"] == in_use and not start["resumed"]
+    assert start["weights"]["source"] == "published" and start["weights"]["path"].endswith(f"{in_use}.pt")
     assert refused["type"] == "refused" and refused["model_in_use"] == in_use
     assert "gain" in refused["reason"] and {"score", "nmi"} <= refused["before"].keys() <= refused["after"].keys()
     assert json.loads((library / "models" / "current.json").read_text())["model_id"] == in_use
@@ -178,7 +230,7 @@ def test_sigint_checkpoints_and_the_same_command_resumes(tmp_path: Path) -> None
     command = [
         sys.executable,
         "-m",
-        "trainer.fit",
+        "trainer",
         "fit",
         "--library",
         str(library),
@@ -218,7 +270,7 @@ def test_sigint_checkpoints_and_the_same_command_resumes(tmp_path: Path) -> None
 def test_edits_become_pair_labels(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from album_app.catalog.training import read_training_snapshot
     from album_app.cli import main as app
-    from trainer.library_data import build_labels
+    from trainer.fit.library_data import build_labels
 
     library = build_library(tmp_path)
     photos = tmp_path / "photos"
@@ -255,7 +307,7 @@ def test_edits_become_pair_labels(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_holdout_is_stable_and_leaves_events_trainable() -> None:
-    from trainer.library_data import EventBatchSampler, PairLabels, holdout_rows
+    from trainer.fit.library_data import EventBatchSampler, PairLabels, holdout_rows
 
     event = np.array([0] * 6 + [1] * 2 + [-1] * 3 + [2] * 3)
     keys = [f"h{i}" for i in range(len(event))]
@@ -275,7 +327,7 @@ def test_holdout_is_stable_and_leaves_events_trainable() -> None:
 
 
 def test_supervised_contrast_prefers_codes_that_agree_with_the_labels() -> None:
-    from trainer.fit import supcon_loss
+    from trainer.encoder.losses import supcon as supcon_loss
 
     positives = torch.tensor([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=torch.bool)
     candidates = torch.ones(4, 4, dtype=torch.bool)
@@ -292,7 +344,7 @@ def test_supervised_contrast_prefers_codes_that_agree_with_the_labels() -> None:
 
 
 def test_cli_rejects_bad_budgets_and_missing_catalogs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from trainer.fit import main
+    from trainer.cli import main
 
     assert main(["fit", "--library", str(tmp_path / "none"), "--minutes", "1", "--nice", "0"]) == 1
     assert "no catalog" in capsys.readouterr().err

@@ -15,10 +15,11 @@ pytest.importorskip("torch")
 from album_app.library import resolve_library
 from album_app.models import published
 from album_app.models.encoder import default_model_path
-from trainer.config import DataConfig
-from trainer.data import PhotoRef
-from trainer.library_data import EvalSet, LibraryExamples, PairLabels
-from trainer.publish import album_quality, judge, rollback
+from trainer.encoder.config import DataConfig
+from trainer.encoder.data import PhotoRef
+from trainer.fit.gate import album_quality, judge
+from trainer.fit.library_data import EvalSet, LibraryExamples, PairLabels
+from trainer.fit.publish import rollback
 
 HOUR = 3600.0
 
@@ -106,3 +107,32 @@ def test_rollback_walks_the_pointer_history(tmp_path: Path) -> None:
     with pytest.raises(ModelError):
         rollback(paths, "dddddddddddddddd")
     assert json.loads((paths.models / "current.json").read_text())["model_id"] == "bbbbbbbbbbbbbbbb"
+
+
+@pytest.mark.parametrize("history", ['"oops"', '[1, "x"]', '{"a": 1}', '[{"model_id": 5}]', "7", "null"])
+def test_rollback_with_a_malformed_history_says_so_and_moves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], history: str
+) -> None:
+    """Issue 12 item 11: `album-trainer rollback` on a hand-edited or damaged models/current.json: one clear
+    line, exit 1, the pointer as it was; naming the target (--to) still works and writes a clean pointer."""
+    from trainer.cli import main
+
+    paths = resolve_library(tmp_path / "library")
+    paths.models.mkdir(parents=True)
+    model_id = "aaaaaaaaaaaaaaaa"
+    shutil.copy(default_model_path(), paths.models / f"{model_id}.onnx")
+    pointer = paths.models / "current.json"
+    pointer.write_text(f'{{"model_id": "{model_id}", "path": "models/{model_id}.onnx", "history": {history}}}')
+    before = pointer.read_bytes()
+    capsys.readouterr()
+
+    assert main(["rollback", "--library", str(paths.root)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("album-trainer rollback: ") and "Traceback" not in err and len(err.splitlines()) == 1
+    assert "current.json is malformed" in err and "--to bundled" in err
+    assert pointer.read_bytes() == before
+    assert published.current(paths).model_id == model_id  # the app still reads the model it points at
+
+    assert main(["rollback", "--library", str(paths.root), "--to", "bundled"]) == 0
+    assert published.current(paths).model_id == "bundled"
+    assert published.previous_model(paths) == model_id  # the history is clean again

@@ -162,30 +162,33 @@ def test_data_needs_out_and_the_sources_exclude_each_other(capsys: pytest.Captur
 
 
 def test_the_bundled_weights_read_back_out_of_its_onnx_reproduce_it() -> None:
-    from trainer.rotation import RotationNet
-    from trainer.rotation_library import max_logit_difference, weights_from_onnx
+    from trainer.onnx import torch_compute
+    from trainer.rotation.library import base_weights
+    from trainer.rotation.net import RotationNet, to_input
 
     bundled = RotationModel.load()
     model = RotationNet()
-    model.load_state_dict(weights_from_onnx(bundled.path))
     pixels = np.random.default_rng(0).integers(0, 255, (8, 64, 64, 3), dtype=np.uint8)
-    assert max_logit_difference(model, bundled, pixels) < 1e-4
+    tuned, origin = base_weights(model, bundled, pixels)
+    assert tuned and origin.startswith(f"read back from {bundled.path}")
+    inputs = to_input(pixels, bundled.spec).numpy()
+    theirs = bundled.session.run(None, {bundled.session.get_inputs()[0].name: inputs})[0]
+    assert np.max(np.abs(torch_compute(model)(inputs) - theirs)) < 1e-4
 
 
-def test_a_checkpoint_is_used_only_for_the_model_it_belongs_to(tmp_path: Path, monkeypatch) -> None:
-    from trainer import rotation as rot
-    from trainer import rotation_library as lib
+def test_a_bundled_model_that_cannot_be_read_back_means_a_fresh_network(tmp_path: Path) -> None:
+    import shutil
 
-    bundled = RotationModel.load()
-    pixels = np.random.default_rng(1).integers(0, 255, (4, 64, 64, 3), dtype=np.uint8)
-    model = rot.RotationNet()
-    model.load_state_dict(lib.weights_from_onnx(bundled.path))
-    checkpoint = rot.save_weights(model, tmp_path / "rotation.pt", bundled.model_id)
-    monkeypatch.setattr(lib, "bundled_weight_candidates", lambda: [checkpoint])
-    state, origin = lib.base_weights(bundled, pixels)
-    assert state is not None and origin == f"torch checkpoint {checkpoint}"
-    rot.save_weights(model, checkpoint, "someothermodel00")
-    state, origin = lib.base_weights(bundled, pixels)
-    assert state is not None and "read back from" in origin  # the wrong checkpoint is passed over
-    with pytest.raises(ValueError, match="someothermodel00"):
-        lib.weights_from_checkpoint(checkpoint, bundled.model_id)
+    from trainer.rotation.library import base_weights
+    from trainer.rotation.net import RotationNet
+
+    copy = tmp_path / "rotation.onnx"
+    shutil.copy(RotationModel.load().path, copy)
+    bundled = RotationModel.load(copy)
+    copy.write_bytes(b"damaged after it was opened")
+    model = RotationNet()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    pixels = np.zeros((2, 64, 64, 3), np.uint8)
+    tuned, origin = base_weights(model, bundled, pixels)
+    assert not tuned and str(copy) in origin
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())  # still the fresh network

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from trainer.config import DataConfig, RunConfig
-from trainer.data import Augment, EpochSampler, PhotoSet, folder_photos, load_small, source_photos
+from trainer.encoder.config import RunConfig
+from trainer.encoder.data import Augment, EpochSampler, PhotoSet, folder_photos, load_small, source_photos
 
 torch = pytest.importorskip("torch")
 
-from trainer import losses  # noqa: E402
-from trainer.model import AutoEncoder  # noqa: E402
-from trainer.train import Trainer  # noqa: E402
+from trainer.encoder import losses  # noqa: E402
+from trainer.encoder.model import AutoEncoder  # noqa: E402
+from trainer.encoder.train import EncoderTrainer  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -63,20 +63,30 @@ def test_load_small_applies_exif_orientation(photo_tree: Path) -> None:
     assert min(image.size) == 32 and image.mode == "RGB"
 
 
-def test_catalog_source_uses_read_photo_paths(monkeypatch: pytest.MonkeyPatch, photo_tree: Path) -> None:
-    import album_app.catalog
+def test_a_catalog_source_trains_on_the_indexed_photos_upright(photo_tree: Path, tmp_path: Path) -> None:
+    """`album-trainer train --library CATALOG`: the photos the app indexed, each upright by its EXIF orientation
+    as the catalog recorded it, and nothing the scan skipped."""
+    from album_app.cli import main as app
 
-    photo = str(next(photo_tree.rglob("*.jpg")))
-    calls = []
+    (tmp_path / "photos").mkdir()
+    for ref in folder_photos(photo_tree):
+        if Path(ref.path).stem in {"w00", "w01", "w02", "c00", "c01", "c02"}:  # w00 is turned by its EXIF
+            (tmp_path / "photos" / Path(ref.path).name).write_bytes(Path(ref.path).read_bytes())
+    (tmp_path / "photos" / "notes.jpg").write_text("not a photo")  # skipped by the scan, so not trained on
+    library = tmp_path / "library"
+    scan = ["--library", str(library), "scan", str(tmp_path / "photos"), "--quiet", "--workers", "0", "--no-embed"]
+    assert app(scan) == 0
 
-    def fake(catalog):
-        calls.append(catalog)
-        return [(photo, 3)]
-
-    monkeypatch.setattr(album_app.catalog, "read_photo_paths", fake, raising=False)
-    refs = source_photos(DataConfig(library="/tmp/library.db"))
-    assert calls == ["/tmp/library.db"]
-    assert [(r.path, r.orientation) for r in refs] == [(photo, 3)]
+    config = small_config(photo_tree)
+    config.data.data, config.data.library = (), str(library / "catalog.db")
+    refs = source_photos(config.data)
+    assert sorted(Path(r.path).name for r in refs) == sorted(p.name for p in (tmp_path / "photos").glob("[wc]*.jpg"))
+    assert {Path(r.path).name: r.orientation for r in refs}["w00.jpg"] == 6  # the catalog's, not re-read
+    photos = PhotoSet.load(config.data, threads=1)
+    assert len(photos) == 6 and photos.describe() == {"library": config.data.library, "photos": 6}
+    turned = photos.images[[Path(r.path).name for r in photos.refs].index("w00.jpg")]
+    with Image.open(tmp_path / "photos" / "w00.jpg") as raw:
+        assert (turned.width < turned.height) == (raw.width > raw.height)  # orientation 6 turns it
 
 
 def test_augment_gives_model_sized_rgb_views(photo_tree: Path) -> None:
@@ -123,7 +133,7 @@ def test_variants_share_one_code_path(photo_tree: Path, tmp_path: Path, variant:
 
     config.train.max_steps = 2
     photos = PhotoSet.load(config.data, threads=1)
-    trainer = Trainer(config, photos, tmp_path / "run")
+    trainer = EncoderTrainer(config, photos, tmp_path / "run")
     seen = []
     trainer.add_callback("on_batch_end", lambda t: seen.append((t.step, t.last_loss)))
     assert trainer.run() == "max_steps"

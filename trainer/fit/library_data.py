@@ -12,7 +12,7 @@ A seeded share of the EXIF photos (chosen by content hash, so it is stable acros
 is held out of training entirely; `EvalSet` turns them into EXIF-less queries, as they are and as a
 simulated friend's copy, to prove a new model better before it is published (see publish.py).
 
-Torch-free (numpy + PIL): the app-side contract lives in album_app.preprocess, as for trainer/data.py.
+Torch-free (numpy + PIL): the app-side contract lives in album_app.preprocess, as for trainer/encoder/data.py.
 """
 
 from __future__ import annotations
@@ -34,9 +34,8 @@ from album_app.catalog.training import TrainingSnapshot
 from album_app.ingest.decode import load_thumbnail
 from album_app.library import LibraryPaths
 from album_app.preprocess import InputSpec, model_pixels, normalise
-
-from .config import DataConfig
-from .data import Augment, PhotoRef, PhotoSet, load_small
+from trainer.encoder.config import DataConfig
+from trainer.encoder.data import Augment, PhotoRef, PhotoSet, load_small
 
 #: Events need this many photos (in the loaded set) before any of them is held out: one held-out photo
 #: must leave at least two to train on and to be found by.

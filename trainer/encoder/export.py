@@ -1,40 +1,30 @@
 """Checkpoint -> encoder.onnx: the encoder only, with its contract in the model's metadata.
 
 The file is written next to its destination and moved into place only after onnxruntime has
-reproduced torch's codes on real photos, so a broken export never replaces a working model.
+reproduced torch's codes on real photos (trainer/onnx.py), so a broken export never replaces a working model.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import sys
-import tempfile
-import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import onnx
-import onnxruntime as ort
 import torch
 
 from album_app.preprocess import InputSpec
+from trainer.onnx import ExportError, export_stamped, torch_compute, write_checked
 
 from .config import RunConfig
-from .data import PhotoRef, folder_photos, load_all, source_photos
-from .train import build_model, load_checkpoint
+from .data import PhotoRef, load_all, source_photos
+from .model import build_model
+from .train import load_checkpoint
 
 CONTRACT_VERSION = "1"
 INPUT_NAME = "image"
 OUTPUT_NAME = "code"
-PARITY_ATOL = 1e-4
-
-
-class ExportError(RuntimeError):
-    pass
 
 
 def parity_pixels(photos: list[PhotoRef], spec: InputSpec, count: int = 32) -> np.ndarray:
@@ -66,45 +56,6 @@ def training_summary(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def export_stamped(
-    module: torch.nn.Module,
-    example: torch.Tensor,
-    folder: Path,
-    input_name: str,
-    output_name: str,
-    metadata_for: Callable[[str], dict[str, str]],
-    *,
-    ignore: type[Warning] = Warning,
-) -> tuple[Path, dict[str, str]]:
-    """``module`` (one input, dynamic batch axis) as one self-contained ONNX file in ``folder``, stamped with
-    ``metadata_for(model_id)`` and checked; returns (its path, the metadata). The id names graph + weights:
-    the same export twice gets the same id, any change a new one. Warnings of class ``ignore`` are hushed."""
-    raw_path = folder / "raw.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ignore)
-        torch.onnx.export(
-            module,
-            (example,),
-            str(raw_path),
-            input_names=[input_name],
-            output_names=[output_name],
-            dynamic_shapes={"x": {0: torch.export.Dim("batch")}},
-            external_data=False,  # one self-contained file, no *.onnx.data beside it
-            dynamo=True,
-            verbose=False,
-        )
-    proto = onnx.load(str(raw_path))
-    metadata = metadata_for(hashlib.sha256(proto.SerializeToString()).hexdigest()[:16])
-    del proto.metadata_props[:]
-    for key, value in metadata.items():
-        entry = proto.metadata_props.add()
-        entry.key, entry.value = key, value
-    onnx.checker.check_model(proto)
-    final = folder / "final.onnx"
-    onnx.save(proto, str(final))
-    return final, metadata
-
-
 def export_onnx(
     run_dir: str | Path,
     out: str | Path,
@@ -127,13 +78,12 @@ def export_onnx(
         raise ExportError("no photos for the parity check: give parity photos (the training data is gone)")
     pixels = parity_pixels(parity_photos, spec)
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".export-") as tmp:
-        final_tmp, metadata = export_stamped(
+    metadata, difference = write_checked(
+        out,
+        lambda tmp: export_stamped(
             encoder,
             torch.from_numpy(pixels[:2]),
-            Path(tmp),
+            tmp,
             INPUT_NAME,
             OUTPUT_NAME,
             lambda model_id: {
@@ -144,33 +94,16 @@ def export_onnx(
                 "training_summary": json.dumps(training_summary(state), sort_keys=True),
             },
             ignore=FutureWarning,  # torch.export's deprecation chatter (pytree internals) says nothing here
-        )
-
-        difference = check_parity(encoder, final_tmp, pixels)
-        os.replace(final_tmp, out)
+        ),
+        torch_compute(encoder),
+        pixels,
+        what="encoder",
+    )
     print(f"exported {out} (model_id {metadata['model_id']}, parity max |diff| {difference:.2e})", file=sys.stderr)
     return {**metadata, "parity_max_abs_diff": difference}
-
-
-def check_parity(encoder: torch.nn.Module, path: Path, pixels: np.ndarray) -> float:
-    """torch vs onnxruntime on the same inputs; raises ExportError beyond PARITY_ATOL."""
-    with torch.no_grad():
-        expected = encoder(torch.from_numpy(pixels)).numpy()
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    got = session.run([OUTPUT_NAME], {INPUT_NAME: pixels})[0]
-    if got.shape != expected.shape:
-        raise ExportError(f"onnxruntime output shape {got.shape} != torch {expected.shape}")
-    difference = float(np.max(np.abs(got - expected)))
-    if not np.allclose(got, expected, atol=PARITY_ATOL):
-        raise ExportError(f"onnxruntime and torch disagree: max |diff| {difference:.3g} > {PARITY_ATOL}")
-    return difference
 
 
 def _source_exists(config: RunConfig) -> bool:
     if config.data.data:
         return all(Path(folder).is_dir() for folder in config.data.data)
     return config.data.library is not None and Path(config.data.library).exists()
-
-
-def photos_from_folder(folder: str | Path) -> list[PhotoRef]:
-    return folder_photos(folder)

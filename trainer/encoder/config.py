@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from trainer.train_config import TrainConfig
+
 VARIANTS = ("plain", "denoising", "variational")
 
 
@@ -30,6 +32,7 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
+    architecture: str = "conv_autoencoder"  # a name in model.ARCHITECTURES (the one place models are built)
     variant: str = "plain"  # plain | denoising | variational (one code path, see model.py)
     widths: tuple[int, ...] = (32, 64, 128, 256)  # one stride-2 stage per width
     extra_convs: tuple[int, ...] = (0, 0, 1, 1)  # stride-1 convs after each stage's stride-2 one
@@ -42,26 +45,11 @@ class ModelConfig:
 
 @dataclass
 class LossConfig:
+    objective: str = "autoencoder"  # a name in losses.OBJECTIVES: what `album-trainer train` minimises
     recon_weight: float = 1.0
     contrastive_weight: float = 1.0  # 0 turns the model into a plain autoencoder
     temperature: float = 0.2
     kl_weight: float = 1e-3  # variational only
-
-
-@dataclass
-class TrainConfig:
-    batch_size: int = 128  # photos per step; each gives two augmented views
-    lr: float = 1e-3
-    lr_final: float = 0.1  # cosine decay over the run's budget down to lr * lr_final
-    warmup_steps: int = 20  # linear warm-up of a fresh run (Adam + BN are touchy at the start)
-    weight_decay: float = 0.0
-    minutes: float = 10.0  # wall-clock budget of this run (a resumed run gets a fresh budget)
-    max_steps: int | None = None  # stop at this total step count (checkpoint step included)
-    seed: int = 0
-    threads: int | None = None  # torch CPU threads; None = torch's default
-    log_every_s: float = 2.0
-    checkpoint_every_s: float = 120.0
-    device: str | None = None  # None = cuda when present, else cpu
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import random
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,11 +192,6 @@ class PhotoSet:
     def describe(self) -> dict[str, object]:
         source = {"data": list(self.config.data)} if self.config.data else {"library": self.config.library}
         return {**source, "photos": len(self.images)}
-
-    def clean(self, indices: Iterable[int]) -> np.ndarray:
-        """Un-augmented inputs (float32 NCHW), exactly as the app would feed them."""
-        pixels = np.stack([model_pixels(self.images[i], self.spec) for i in indices])
-        return normalise(pixels, self.spec)
 
     def pair_batch(self, indices: Sequence[int], rng: random.Random) -> tuple[np.ndarray, np.ndarray]:
         """Two independently augmented views of each photo: float32 NCHW arrays of equal shape."""

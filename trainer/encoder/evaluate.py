@@ -81,13 +81,10 @@ def onnx_embedder(
     model_path: str | Path, threads: int | None = None
 ) -> tuple[Callable[[np.ndarray], np.ndarray], InputSpec, dict[str, str]]:
     """A function uint8 NHWC -> codes for an exported model, its InputSpec and its metadata."""
-    import onnxruntime as ort
+    from album_app.models.onnx import metadata, open_session
 
-    options = ort.SessionOptions()
-    if threads:
-        options.intra_op_num_threads = threads
-    session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
-    meta = dict(session.get_modelmeta().custom_metadata_map)
+    session = open_session(Path(model_path), threads)
+    meta = metadata(session)
     spec = InputSpec.from_json(meta["input_spec"])
     name = session.get_inputs()[0].name
 

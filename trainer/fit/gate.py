@@ -1,4 +1,4 @@
-"""Prove a fitted encoder better than the model in use, then publish it atomically (or roll back).
+"""The fit's gate: is a fitted encoder better than the model in use, on photos it never trained on?
 
 The gate measures album quality the way the app builds albums (album_app.albums.suggest_albums) on
 photos the fit never trained on: EXIF anchors from the library's training events, plus held-out EXIF
@@ -10,37 +10,23 @@ photos turned into EXIF-less queries, as they are and as a simulated friend's co
 score = placed − wrong over every query. A new model must raise the score by more than ``min_gain``,
 keep NMI within ``nmi_slack`` of the old one, and place no kind of query (as they are, as a friend's
 copy, from accepted albums) less often than it; otherwise the old model stays.
-
-Publishing follows album_app.models.published: models/<id>.onnx is exported as a .partial file,
-parity-checked against torch (trainer/export.py) and validated with the app's own read_contract,
-its record (<id>.json) and torch weights (<id>.pt, so a later fit can continue) are written, the
-.partial is renamed, and only then does point_to() move models/current.json.
 """
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.metrics import normalized_mutual_info_score
 
 from album_app.albums import LibraryView, suggest_albums
-from album_app.library import LibraryPaths
-from album_app.models import published
-from album_app.models.encoder import ModelError, read_contract
 
 from .library_data import EvalSet, LibraryExamples
 
 Embed = Callable[[np.ndarray], np.ndarray]  # uint8 NHWC pixels -> float32 codes
-
-
-# --- the gate ------------------------------------------------------------------------------------
 
 
 def album_quality(
@@ -179,69 +165,3 @@ def judge(
         f"held-out score {after['score']:.3f} vs {before['score']:.3f} (gain {gain:+.3f}); "
         f"NMI {after['nmi']:.3f} vs {before['nmi']:.3f}",
     )
-
-
-# --- publishing ----------------------------------------------------------------------------------
-
-
-def publish(
-    paths: LibraryPaths,
-    run_dir: Path,
-    record: dict[str, Any],
-    parity_photos: list[Any],
-    weights: dict[str, Any],
-) -> tuple[str, Path]:
-    """Export RUN_DIR's checkpoint into LIBRARY/models and point the library at it; returns (id, path).
-
-    Raises ExportError (parity) or ModelError (the app would refuse it); nothing is pointed at then,
-    and the partial file is removed.
-    """
-    import torch
-
-    from .export import export_onnx
-
-    models = paths.models
-    models.mkdir(parents=True, exist_ok=True)
-    partial = models / f".fit-{os.getpid()}.onnx.partial"
-    try:
-        meta = export_onnx(run_dir, partial, parity_photos=parity_photos, figures=record.get("figures"))
-        contract = read_contract(partial)  # exactly the app's check: a model it would refuse is never published
-        if contract.model_id != meta["model_id"]:
-            raise ModelError(f"exported model id {meta['model_id']} reads back as {contract.model_id}")
-        model_id = contract.model_id
-        final = models / f"{model_id}.onnx"
-        record = {
-            **record,
-            "id": model_id,
-            "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "contract": {"size": contract.spec.size, "code_size": contract.code_size},
-            "parity_max_abs_diff": meta["parity_max_abs_diff"],
-            "path": f"models/{model_id}.onnx",
-        }
-        weights_path = models / f"{model_id}.pt"
-        weights_partial = models / f".{model_id}.pt.partial"
-        torch.save({**weights, "model_id": model_id}, weights_partial)
-        os.replace(weights_partial, weights_path)
-        published.write_json_atomically(models / f"{model_id}.json", record)
-        os.replace(partial, final)
-    finally:
-        partial.unlink(missing_ok=True)
-    published.point_to(paths, model_id)
-    return model_id, final
-
-
-def rollback(paths: LibraryPaths, to: str | None = None) -> dict[str, Any]:
-    """Point the library back at ``to`` (a published id or "bundled"), by default the previous model.
-
-    A published model is re-validated with the app's read_contract first: rolling back to a file
-    that the app would refuse would only make it fall back to the bundled model with a warning.
-    """
-    pointer = published.read_pointer(paths) or {}
-    target = to or published.previous_model(paths)
-    if target != published.BUNDLED:
-        path = paths.models / f"{target}.onnx"
-        if not path.is_file():
-            raise FileNotFoundError(f"no published model {target} in {paths.models}")
-        read_contract(path)
-    new = published.point_to(paths, target)
-    return {"from": pointer.get("model_id", published.BUNDLED), "to": new["model_id"], "path": new["path"]}

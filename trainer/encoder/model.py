@@ -7,6 +7,11 @@
 Beside reconstruction, code -> projection head -> NT-Xent between two augmented views of the same
 photo (losses.py): reconstruction alone learns colour and layout, not what a scene *is* (FIELD-NOTES).
 Only the encoder up to the code is exported; the decoder and projection head exist for training.
+
+`build_model` is the one place a model is made, by name (``ModelConfig.architecture``, `ARCHITECTURES`). An
+architecture takes (ModelConfig, input side) and provides what the objectives and the export use:
+``encoder`` (photo -> code; this module in eval mode is what encoder.onnx holds), ``decoder``,
+``projection``, ``corrupt(x)``, ``recon_target(x)`` and ``forward(x)`` -> {code, logvar, recon, proj}.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .config import ModelConfig
+from .config import ModelConfig, RunConfig
 
 
 def conv_block(cin: int, cout: int, stride: int) -> nn.Sequential:
@@ -124,3 +129,17 @@ class AutoEncoder(nn.Module):
 
 def count_parameters(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
+
+
+ARCHITECTURES: dict[str, type[AutoEncoder]] = {"conv_autoencoder": AutoEncoder}
+
+
+def build_model(config: RunConfig) -> AutoEncoder:
+    """The model a run's configuration names (fresh weights, from torch's current seed)."""
+    try:
+        architecture = ARCHITECTURES[config.model.architecture]
+    except KeyError:
+        raise ValueError(
+            f"unknown architecture {config.model.architecture!r} (choose from {', '.join(ARCHITECTURES)})"
+        ) from None
+    return architecture(config.model, config.data.size)
