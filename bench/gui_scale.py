@@ -131,7 +131,6 @@ def main() -> int:
         # GUI-thread time is measured alone.
         session = LibrarySession(paths, pool_factory=HeldPool, scan_workers=0)
         window = MainWindow(session, settings)
-        window.clustering_problem = None
         window.resize(1280, 800)
         window.show()
         app.processEvents()

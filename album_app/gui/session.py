@@ -117,10 +117,6 @@ class LibrarySession(QObject):
     def weights(self, on_done: Callable[[Any], None]) -> Job:
         return self._submit(self.reads, "Reading weights", tasks.load_weights, on_done, coalesce="weights")
 
-    def warm_up(self, on_done: Callable[[str | None], None]) -> Job:
-        """Import clustering in a worker; on_done gets None, or why albums cannot be suggested."""
-        return self._submit(self.reads, "Getting ready", tasks.warm_up, on_done)
-
     def details(self, photo_id: int, on_done: Callable[[Any], None]) -> Job:
         run = partial(tasks.load_details, photo_id=photo_id)
         return self._submit(self.reads, "Reading photo details", run, on_done, coalesce="details")

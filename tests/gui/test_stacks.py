@@ -177,7 +177,7 @@ def test_enter_and_double_click_open_and_close_a_stack(qtbot):
 # -- the window -----------------------------------------------------------------------------------------
 
 
-def test_the_window_shows_a_burst_as_one_tile_and_moves_it_whole(open_window, tmp_path, needs_clustering):
+def test_the_window_shows_a_burst_as_one_tile_and_moves_it_whole(open_window, tmp_path):
     library = build(tmp_path / "library")
     window = open_window(library=library.root)
     grid = window.grid_model
