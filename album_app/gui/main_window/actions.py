@@ -49,6 +49,9 @@ class ActionState:
     library_empty: bool
     edits: EditState
     cancellable_job: bool  # a running task that can be cancelled
+    view_selection: bool = False  # the view in front (grid, timeline, results) has photos selected
+    view_current: bool = False  # ... a current photo
+    album_view: bool = True  # the view in front is the album's grid
 
 
 @dataclass(frozen=True)
@@ -115,8 +118,23 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Suggest albums again with another method or weights; edits are kept", Pixmap.SP_BrowserReload,
                enabled_when=_has_photos),
     ActionSpec("model", "&Model…", "show_models", None, "The model that describes your photos"),
-    ActionSpec("photos", "&Photos", "show_view", "Ctrl+1", args=("photos",)),
-    ActionSpec("map", "&Map", "show_view", "Ctrl+2", args=("map",)),
+    ActionSpec("photos", "&Photos", "show_view", "Ctrl+1", "The photos of the album chosen", args=("photos",)),
+    ActionSpec("timeline", "&Timeline", "show_view", "Ctrl+2", "Every photo by day", args=("timeline",)),
+    ActionSpec("places", "P&laces", "show_view", "Ctrl+3", "Photos on a map of the world", args=("places",)),
+    ActionSpec("search", "&Search", "show_view", "Ctrl+4", "Find photos by place, date, camera…", args=("search",)),
+    ActionSpec("like_this", "More li&ke this", "show_view", "Ctrl+5", "The photos last asked about",
+               args=("like_this",)),
+    ActionSpec("map", "Look &map", "show_view", "Ctrl+6", "Photos by how they look", args=("map",)),
+    ActionSpec("find", "&Find photos…", "find_photos", QKeySequence.StandardKey.Find,
+               "Search by place, date, camera, album kind"),
+    ActionSpec("view_photo", "&View photo", "view_photo", None,
+               "Show the photo full screen (Enter or a double-click does too)",
+               enabled_when=lambda s: s.view_current),
+    ActionSpec("more_like_this", "More &like this", "more_like_this", "Ctrl+L",
+               "The photos that look most like the ones selected, across the library",
+               enabled_when=lambda s: s.view_selection or s.view_current),
+    ActionSpec("show_in_album", "Show in &album", "show_in_album", "Ctrl+J", "The photo in its album's grid",
+               enabled_when=lambda s: s.view_current and not s.album_view),
     ActionSpec("details", "Photo &details", "toggle_details", "Ctrl+I", checkable=True),
     ActionSpec("zoom_in", "&Larger thumbnails", "zoom_grid", QKeySequence.StandardKey.ZoomIn, args=(1,)),
     ActionSpec("zoom_out", "&Smaller thumbnails", "zoom_grid", QKeySequence.StandardKey.ZoomOut, args=(-1,)),
@@ -130,13 +148,15 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
     ("&File", ("add", RECENT, "export", None, "quit")),
     ("&Edit", ("undo", "redo", None, "rename", "merge", "split", "remove", None, "accept", "reject")),
     ("&Albums", ("recluster", "model")),
-    ("&View", ("photos", "map", None, "details", None, "zoom_in", "zoom_out")),
+    ("&View", ("photos", "timeline", "places", "search", "like_this", "map", None, "find", "view_photo",
+               "more_like_this", "show_in_album", None, "details", None, "zoom_in", "zoom_out")),
     ("&Help", ("shortcuts", "about")),
 )
 TOOLBAR: tuple[str | None, ...] = ("add", "recluster", "export", None, "undo", "redo")
 HEADER_BUTTONS = ("accept", "reject")  # beside the album's name
 ALBUM_LIST_MENU = ("rename", "merge", "accept", "reject")
-GRID_MENU = ("split", "remove")
+GRID_MENU = ("view_photo", "more_like_this", None, "split", "remove")
+BROWSE_MENU = ("view_photo", "more_like_this", "show_in_album")  # timeline, search, similar, place photos
 
 
 class WindowActions:
@@ -206,9 +226,15 @@ class WindowActions:
             buttons.append(button)
         return buttons
 
-    def add_context_menu(self, widget: QWidget, action_ids: Sequence[str]) -> None:
+    def add_context_menu(self, widget: QWidget, action_ids: Sequence[str | None]) -> None:
         widget.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        widget.addActions([self.actions[a] for a in action_ids])
+        for action_id in action_ids:
+            if action_id is None:
+                separator = QAction(widget)
+                separator.setSeparator(True)
+                widget.addAction(separator)
+            else:
+                widget.addAction(self.actions[action_id])
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(name, keys) of every action with a shortcut, for the Keyboard shortcuts box."""

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, Slot
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QWidget
 
 from album_app.gui import formatting
 from album_app.gui.dialogs.export import ExportDialog
@@ -26,10 +27,15 @@ from album_app.gui.workers import Job
 if TYPE_CHECKING:
     from album_app.albums.features import FusionWeights
     from album_app.gui.main_window.actions import WindowActions
+    from album_app.gui.main_window.browsing import Browsing
     from album_app.gui.session import LibrarySession
     from album_app.gui.thumbnails import ThumbnailLoader
     from album_app.gui.views.album_list import AlbumListView
+    from album_app.gui.views.inspector import PhotoInspector
+    from album_app.gui.views.library_map import LibraryMap
     from album_app.gui.views.photo_grid import PhotoGridView
+    from album_app.gui.views.search_bar import SearchPanel
+    from album_app.gui.views.similar_photos import SimilarPanel
     from album_app.services.export import ExportReport
 
 
@@ -43,6 +49,15 @@ class WindowCommands:
     action_registry: WindowActions
     album_list: AlbumListView
     grid: PhotoGridView
+    tabs: QTabWidget
+    timeline_page: QWidget
+    places_page: QWidget
+    search: SearchPanel
+    similar: SimilarPanel
+    map: LibraryMap
+    inspector: PhotoInspector
+    browsing: Browsing
+    act_details: QAction
     trainer_process: TrainerProcess | None
     _select_after_refresh: int | None
     _rename_after_refresh: bool
@@ -99,7 +114,7 @@ class WindowCommands:
 
     # -- edits ------------------------------------------------------------------------------------------
 
-    def _edit(
+    def run_edits(
         self, label: str, calls: Sequence[EditCall], *, select_result: bool = False, rename_result: bool = False
     ) -> Job | None:
         def done(results: list[object]) -> None:
@@ -111,7 +126,7 @@ class WindowCommands:
 
     @Slot(int, str)
     def _rename(self, album_id: int, name: str) -> None:
-        self._edit(f"Renamed the album to “{name}”.", [EditCall("rename", (album_id, name))])
+        self.run_edits(f"Renamed the album to “{name}”.", [EditCall("rename", (album_id, name))])
 
     def rename_current(self) -> None:
         index = self.album_list.currentIndex()
@@ -129,7 +144,7 @@ class WindowCommands:
         if len(ids) < 2:
             self.show_status("Select two or more albums to merge (Ctrl+click).")
             return None
-        return self._edit(f"Merged {len(ids)} albums.", [EditCall("merge", (ids,))], select_result=True)
+        return self.run_edits(f"Merged {len(ids)} albums.", [EditCall("merge", (ids,))], select_result=True)
 
     def split_selected(self) -> Job | None:
         album = self.current_album()
@@ -139,17 +154,17 @@ class WindowCommands:
             return None
         label = f"Made a new album of {formatting.count(len(photos))}."
         if album.is_unsorted:
-            return self._edit(
+            return self.run_edits(
                 label, [EditCall("create", ("New album", photos))], select_result=True, rename_result=True
             )
-        return self._edit(label, [EditCall("split", (album.id, photos))], select_result=True, rename_result=True)
+        return self.run_edits(label, [EditCall("split", (album.id, photos))], select_result=True, rename_result=True)
 
     def remove_selected(self) -> Job | None:
         album = self.current_album()
         photos = self.grid.selected_photo_ids()
         if album is None or album.is_unsorted or not photos:
             return None
-        return self._edit(
+        return self.run_edits(
             f"Removed {formatting.count(len(photos))} from “{album.name}”.",
             [EditCall("remove", (p, album.id)) for p in photos],
         )
@@ -160,7 +175,7 @@ class WindowCommands:
             return None
         lock = not all(a.locked for a in albums)
         verb = "Accepted" if lock else "Took back the acceptance of"
-        return self._edit(
+        return self.run_edits(
             f"{verb} {formatting.count(len(albums), 'album')}.", [EditCall("lock", (a.id, lock)) for a in albums]
         )
 
@@ -168,7 +183,7 @@ class WindowCommands:
         albums = [a for a in self._selected_albums() if not a.is_unsorted]
         if not albums:
             return None
-        return self._edit(
+        return self.run_edits(
             f"Rejected {formatting.count(len(albums), 'suggestion')}; the photos are in Unsorted.",
             [EditCall("reject", (a.id,)) for a in albums],
         )
@@ -178,13 +193,13 @@ class WindowCommands:
         if target is None:
             if source is None:
                 return None
-            return self._edit(
+            return self.run_edits(
                 f"Removed {formatting.count(len(photos))} from the album.",
                 [EditCall("remove", (p, source)) for p in photos],
             )
         entry = self.snapshot.album(target)
         name = entry.name if entry else "the album"
-        return self._edit(
+        return self.run_edits(
             f"Moved {formatting.count(len(photos))} to “{name}”.", [EditCall("move", (p, target)) for p in photos]
         )
 
@@ -264,3 +279,35 @@ class WindowCommands:
             f"Nothing is uploaded.\n\nLibrary: {self.session.paths.root}",
         )
 
+    # -- views ------------------------------------------------------------------------------------------
+
+    def show_view(self, name: str) -> None:
+        pages = {
+            "photos": self.tabs.widget(0),
+            "timeline": self.timeline_page,
+            "places": self.places_page,
+            "search": self.search,
+            "like_this": self.similar,
+            "map": self.map,
+        }
+        self.tabs.setCurrentWidget(pages[name])
+
+    def find_photos(self) -> None:
+        self.show_view("search")
+        self.search.field.setFocus()
+        self.search.field.selectAll()
+
+    def view_photo(self) -> None:
+        self.browsing.view_current()
+
+    def more_like_this(self) -> None:
+        self.browsing.more_like_this()
+
+    def show_in_album(self) -> None:
+        self.browsing.show_in_album()
+
+    def zoom_grid(self, steps: int) -> None:
+        self.grid.zoom(steps)
+
+    def toggle_details(self) -> None:
+        self.inspector.setVisible(self.act_details.isChecked())

@@ -27,13 +27,21 @@ from album_app.gui.views.album_list import AlbumListView
 from album_app.gui.views.drop_zone import DropZone, FolderDropFilter
 from album_app.gui.views.inspector import PhotoInspector
 from album_app.gui.views.library_map import LibraryMap
+from album_app.gui.views.on_this_day import OnThisDay
 from album_app.gui.views.photo_grid import PhotoGridView
+from album_app.gui.views.photo_results import PhotoResults
+from album_app.gui.views.places_map import PlacesMap
 from album_app.gui.views.progress_panel import ProgressPanel
+from album_app.gui.views.search_bar import SearchPanel
+from album_app.gui.views.similar_photos import SimilarPanel
+from album_app.gui.views.timeline import TimelinePanel
+from album_app.gui.views.viewer import PhotoViewer
 
 if TYPE_CHECKING:
     from album_app.gui.main_window.window import MainWindow
 
 SPLITTER_SIZES = (280, 720, 280)  # sidebar, views, details
+PLACES_SIZES = (520, 260)  # the map, the photos of the marker clicked
 
 
 def _bold(label: QLabel, scale: float = 1.0) -> QLabel:
@@ -86,12 +94,48 @@ def build_photos_page(window: MainWindow) -> QWidget:
     return page
 
 
+def build_browsing(window: MainWindow) -> None:
+    """The browsing views (views/places_map, timeline, search_bar, similar_photos, on_this_day, viewer)."""
+    thumbnails = window.thumbnails
+    window.timeline = TimelinePanel(thumbnails)
+    window.on_this_day = OnThisDay(thumbnails)
+    window.timeline_page = QWidget()
+    window.timeline_page.setAccessibleName("Timeline page")
+    layout = QVBoxLayout(window.timeline_page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(window.on_this_day)
+    layout.addWidget(window.timeline, 1)
+    window.places = PlacesMap()
+    window.place_photos = PhotoResults(thumbnails, "Click a marker to see its photos here.")
+    window.place_photos.grid.setAccessibleName("Photos of the place")
+    window.places_page = QSplitter(Qt.Orientation.Horizontal)
+    window.places_page.addWidget(window.places)
+    window.places_page.addWidget(window.place_photos)
+    window.places_page.setStretchFactor(0, 1)
+    window.places_page.setSizes(list(PLACES_SIZES))
+    window.places_page.setChildrenCollapsible(False)
+    window.search = SearchPanel(thumbnails)
+    window.similar = SimilarPanel(thumbnails)
+    # A window of its own (full screen), owned by the main window: the window's shortcuts stay out of it.
+    window.viewer = PhotoViewer(thumbnails, window)
+    window.viewer.setWindowFlag(Qt.WindowType.Window)
+
+
 def build_tabs(window: MainWindow, photos_page: QWidget) -> QTabWidget:
+    """The views, in the order of their Ctrl+number shortcuts (actions.py)."""
     tabs = QTabWidget()
     tabs.setAccessibleName("Views")
     tabs.setDocumentMode(True)
-    tabs.addTab(photos_page, "&Photos")
-    tabs.addTab(window.map, "&Map")
+    for page, title in (
+        (photos_page, "&Photos"),
+        (window.timeline_page, "&Timeline"),
+        (window.places_page, "P&laces"),
+        (window.search, "&Search"),
+        (window.similar, "More li&ke this"),
+        (window.map, "Look &map"),
+    ):
+        tabs.addTab(page, title)
+    tabs.setTabToolTip(tabs.indexOf(window.map), "Photos by how they look: the model's map of the library")
     return tabs
 
 
@@ -106,6 +150,7 @@ def setup_ui(window: MainWindow) -> None:
     window.map = LibraryMap(window.thumbnails)
     window.inspector = PhotoInspector()
     window.progress = ProgressPanel()
+    build_browsing(window)
     sidebar = build_sidebar(window)
     window.tabs = build_tabs(window, build_photos_page(window))
 
@@ -135,7 +180,7 @@ def setup_ui(window: MainWindow) -> None:
     window.setAcceptDrops(True)
     window.grid.setAcceptDrops(True)  # DragOnly turned drops off; the filter takes folder drops only
     for widget in (window, window.drop_zone, window.grid, window.grid.viewport(), window.album_list.viewport(),
-                   window.map):
+                   window.map, window.places, window.timeline.view.viewport()):
         widget.installEventFilter(window.drop_filter)
     window.setTabOrder(window.album_list, window.grid)
     window.setTabOrder(window.grid, window.inspector)
@@ -143,7 +188,7 @@ def setup_ui(window: MainWindow) -> None:
 
 def setup_actions(window: MainWindow) -> None:
     """Menus, the toolbar, the album header's buttons and the context menus, from the actions registry."""
-    from album_app.gui.main_window.actions import ALBUM_LIST_MENU, GRID_MENU
+    from album_app.gui.main_window.actions import ALBUM_LIST_MENU, BROWSE_MENU, GRID_MENU
 
     actions = window.action_registry
     window.recent_menu = QMenu("Scan &again", window)
@@ -159,3 +204,5 @@ def setup_actions(window: MainWindow) -> None:
         window.header_buttons.addWidget(button)
     actions.add_context_menu(window.album_list, ALBUM_LIST_MENU)
     actions.add_context_menu(window.grid, GRID_MENU)
+    for widget in (window.timeline.view, window.place_photos.grid, window.search.grid, window.similar.grid):
+        actions.add_context_menu(widget, BROWSE_MENU)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 from album_app.catalog.views import PhotoDetails
 from album_app.gui import formatting
 from album_app.gui.main_window.actions import ActionState, WindowActions
+from album_app.gui.main_window.browsing import Browsing
 from album_app.gui.main_window.commands import WindowCommands
 from album_app.gui.main_window.layout import setup_actions, setup_ui
 from album_app.gui.models import AlbumListModel, PhotoGridModel
@@ -81,12 +82,13 @@ class MainWindow(WindowCommands, QMainWindow):
         self.setWindowTitle("Album App")
         self.setAccessibleName("album_app main window")
         setup_ui(self)
+        self.browsing = Browsing(self)
         self.action_registry = WindowActions(self)
         setup_actions(self)
         self.act_details.setChecked(True)
         self._connect()
         self._restore_settings()
-        self._update_actions()
+        self.update_actions()
         session.refresh()
 
     def _connect(self) -> None:
@@ -183,7 +185,7 @@ class MainWindow(WindowCommands, QMainWindow):
             return  # storing rotation suggestions: milliseconds, not a task to show
         self._progress_job = job
         self.progress.start(job.label, job.cancellable)
-        self._update_actions()
+        self.update_actions()
 
     @Slot(object, object)
     def _on_job_progress(self, job: Job, progress: Progress) -> None:
@@ -196,7 +198,7 @@ class MainWindow(WindowCommands, QMainWindow):
             self._progress_job = None
         if not self.session.busy:
             self.progress.finish()
-        self._update_actions()
+        self.update_actions()
 
     def cancel_task(self) -> None:
         job = self._progress_job
@@ -250,7 +252,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self._map_stale = True
         if self.tabs.currentWidget() is self.map:
             self._request_map()
-        self._update_actions()
+        self.update_actions()
         if not self._loaded_once:
             self._loaded_once = True
             self.album_list.setFocus()
@@ -258,6 +260,7 @@ class MainWindow(WindowCommands, QMainWindow):
             self._rotations_asked = True
             self.session.suggest_rotations()  # stored suggestions shown, photos not looked at yet judged
         self._request_stacks()
+        self.browsing.snapshot_changed(snapshot)
 
     def _request_stacks(self) -> None:
         """Burst stacks for the grid, computed off this thread and off the reader queue (seconds at 100k
@@ -324,7 +327,7 @@ class MainWindow(WindowCommands, QMainWindow):
             self._select_photos(keep_selected, keep_current)
             if scroll is not None:
                 QTimer.singleShot(0, lambda: self.grid.verticalScrollBar().setValue(scroll))
-        self._update_actions()
+        self.update_actions()
 
     def _select_photos(self, photo_ids: Sequence[int], current: int | None = None) -> None:
         selection = QItemSelection()
@@ -347,7 +350,8 @@ class MainWindow(WindowCommands, QMainWindow):
             albums = self._selected_albums()
             album = albums[0] if albums else None
         self._show_album(album)  # cheap when it is the album already shown
-        self._update_actions()
+        self.browsing.album_changed(album)
+        self.update_actions()
 
     @Slot(QItemSelection, QItemSelection)
     def _on_photo_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
@@ -355,10 +359,10 @@ class MainWindow(WindowCommands, QMainWindow):
         if photo is None or not self.grid.selectionModel().isSelected(self.grid.currentIndex()):
             ids = self.grid.selected_photo_ids()
             photo = ids[0] if ids else None
-        self._update_actions()
-        self._show_details(photo)
+        self.update_actions()
+        self.show_photo_details(photo)
 
-    def _show_details(self, photo: int | None) -> None:
+    def show_photo_details(self, photo: int | None) -> None:
         if photo == self._detail_photo:
             return
         self._detail_photo = photo
@@ -396,6 +400,8 @@ class MainWindow(WindowCommands, QMainWindow):
     def _on_tab(self, index: int) -> None:
         if self.tabs.widget(index) is self.map and self._map_stale:
             self._request_map()
+        self.browsing.tab_changed()
+        self.update_actions()
 
     def _request_map(self) -> None:
         self._map_stale = False
@@ -423,29 +429,20 @@ class MainWindow(WindowCommands, QMainWindow):
 
     # -- edits ------------------------------------------------------------------------------------------
 
-    # -- small view commands (the actions registry names them) ------------------------------------------
-
-    def show_view(self, name: str) -> None:
-        pages = {"photos": self.tabs.widget(0), "map": self.map}
-        self.tabs.setCurrentWidget(pages[name])
-
-    def zoom_grid(self, steps: int) -> None:
-        self.grid.zoom(steps)
-
-    def toggle_details(self) -> None:
-        self.inspector.setVisible(self.act_details.isChecked())
-
     # -- state of actions -------------------------------------------------------------------------------
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
         job = self._progress_job
         state = ActionState(
             albums=[a for a in self._selected_albums() if not a.is_unsorted],
             current=self.current_album(),
-            photos_selected=bool(self.grid.selectionModel().selectedIndexes()),
+            photos_selected=self.grid.selectionModel().hasSelection(),
             library_empty=self.snapshot.empty,
             edits=self.snapshot.edits,
             cancellable_job=job is not None and job.cancellable,
+            view_selection=self.browsing.has_selection(),
+            view_current=self.browsing.selection()[1] is not None,
+            album_view=self.tabs.currentIndex() == 0,
         )
         self.action_registry.update(state)
 
@@ -467,6 +464,8 @@ class MainWindow(WindowCommands, QMainWindow):
             # The trainer checkpoints on SIGINT; the next "Train tonight" resumes from there.
             self.trainer_process.cancel()
             self.trainer_process.process.waitForFinished(15_000)
+        self.viewer.close()
+        self.viewer.shutdown()
         self.thumbnails.shutdown()
         if not self.session.close():
             log.error("closing while a worker still runs; the catalog stays consistent (one transaction a batch)")
