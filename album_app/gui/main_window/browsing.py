@@ -28,6 +28,7 @@ from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
@@ -73,6 +74,10 @@ class Browsing(QObject):
     def _connect(self) -> None:
         w = self.window
         details = w.show_photo_details
+        # The results grids show thumbnails at the album grid's size (Ctrl+wheel, Ctrl +/- change it).
+        for grid in (w.search.grid, w.similar.grid):
+            grid.set_thumb_size(w.grid.thumb_size)
+            w.grid.thumbSizeChanged.connect(grid.set_thumb_size)
         w.grid.photoOpened.connect(self._open_from_album)
         view = w.timeline.view
         view.photoActivated.connect(partial(self.open_viewer, reveal=view.go_to_photo, focus=view))
@@ -158,9 +163,10 @@ class Browsing(QObject):
         if page is w.places_page and self._route_stale and self.data is not None:
             self._route_stale = False
             self.album_changed(w.current_album())
-        _, current = self.selection()
-        if page is not w.tabs.widget(0) and current is not None:
-            w.show_photo_details(current)
+        if page is w.tabs.widget(0):
+            w.show_grid_details()
+        else:
+            w.show_photo_details(self.selection()[1])  # the front view's photo, or none
 
     def album_changed(self, album: AlbumEntry | None) -> None:
         """The sidebar's album: its places and route on the map, its first day on the timeline."""
@@ -172,6 +178,9 @@ class Browsing(QObject):
                 w.places.clear_album()
             else:
                 w.places.show_album(album.members, album.name)
+                placed = w.places.data.photo_ids[w.places.route].tolist()
+                title = f"{album.name}: {formatting.count(len(placed))} with a place"
+                w.place_photos.set_photos(placed, w.snapshot.photos, title)
         else:
             self._route_stale = True
         if page is w.timeline_page and album is not None and album.members:
@@ -202,6 +211,16 @@ class Browsing(QObject):
         grids = {w.tabs.widget(0): w.grid, w.places_page: w.place_photos.grid, w.search: w.search.grid,
                  w.similar: w.similar.grid}
         return grids.get(w.tabs.currentWidget())
+
+    def zoom(self, steps: int) -> None:
+        """Larger or smaller thumbnails in the view in front (the results grids follow the album grid)."""
+        w = self.window
+        if w.tabs.currentWidget() is w.timeline_page:
+            w.timeline.view.zoom(steps)
+        elif w.tabs.currentWidget() is w.places_page:
+            w.place_photos.grid.zoom(steps)
+        else:
+            w.grid.zoom(steps)
 
     def view_current(self) -> None:
         """The viewer on the current photo of the view in front, among that view's photos."""
@@ -235,10 +254,25 @@ class Browsing(QObject):
     # -- places ----------------------------------------------------------------------------------------
 
     def _show_place_photos(self, photo_ids: list[int]) -> None:
+        """A marker's photos beside the map, titled with the towns they were taken in (most photos first)."""
         w = self.window
-        where = self.data.place_of(photo_ids[0]) if self.data is not None and photo_ids else ""
-        title = f"{formatting.count(len(photo_ids))}" + (f" near {where}" if where else "")
+        towns = self._towns(photo_ids)
+        title = f"{formatting.count(len(photo_ids))}" + (f" · {towns}" if towns else "")
         w.place_photos.set_photos(photo_ids, w.snapshot.photos, title)
+
+    def _towns(self, photo_ids: Sequence[int], most: int = 3) -> str:
+        """"Chamonix-Mont-Blanc 16, Gütenbach 10": numpy over the photos' town numbers, cheap at 100k."""
+        if self.data is None:
+            return ""
+        places = self.data.places
+        if not len(places.names.city):
+            return ""
+        cities = places.names.city[places.indices_of(photo_ids)]
+        cities = cities[cities >= 0]
+        values, counts = np.unique(cities, return_counts=True)
+        order = np.argsort(-counts, kind="stable")[:most]
+        parts = [f"{places.names.vocabulary[values[i]]} {counts[i]}" for i in order.tolist()]
+        return ", ".join(parts) + (", …" if len(values) > most else "")
 
     # -- the viewer --------------------------------------------------------------------------------------
 

@@ -307,7 +307,7 @@ class WindowCommands:
         self.browsing.show_in_album()
 
     def zoom_grid(self, steps: int) -> None:
-        self.grid.zoom(steps)
+        self.browsing.zoom(steps)
 
     def toggle_details(self) -> None:
         self.inspector.setVisible(self.act_details.isChecked())

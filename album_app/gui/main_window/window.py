@@ -355,11 +355,16 @@ class MainWindow(WindowCommands, QMainWindow):
 
     @Slot(QItemSelection, QItemSelection)
     def _on_photo_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        self.update_actions()
+        if self.tabs.currentIndex() == 0:  # another view in front shows its own photo's details
+            self.show_grid_details()
+
+    def show_grid_details(self) -> None:
+        """The details of the album grid's photo: the current one if selected, else the first selected."""
         photo = self.grid.current_photo_id()
         if photo is None or not self.grid.selectionModel().isSelected(self.grid.currentIndex()):
             ids = self.grid.selected_photo_ids()
             photo = ids[0] if ids else None
-        self.update_actions()
         self.show_photo_details(photo)
 
     def show_photo_details(self, photo: int | None) -> None:
