@@ -10,17 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QStyle, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar, QToolButton, QWidget
 
 from album_app.catalog.views import EditState
 from album_app.gui.snapshot import AlbumEntry
-
-if TYPE_CHECKING:
-    from album_app.gui.main_window.window import MainWindow
 
 Shortcut = QKeySequence.StandardKey | str
 Pixmap = QStyle.StandardPixmap
@@ -58,7 +54,7 @@ class ActionState:
 class ActionSpec:
     id: str  # the QAction is ``window.action_registry[id]``, also ``window.act_<id>``
     text: str
-    handler: str  # the name of the MainWindow method triggered calls (with ``args``)
+    handler: str  # the name of the window's method that triggered calls (with ``args``)
     shortcut: Shortcut | None = None
     tip: str = ""
     icon: Pixmap | None = None
@@ -162,7 +158,8 @@ BROWSE_MENU = ("view_photo", "more_like_this", "show_in_album")  # timeline, sea
 class WindowActions:
     """The window's QActions, built from ACTIONS; ``update`` applies the enabled-when and text rules."""
 
-    def __init__(self, window: MainWindow, specs: Sequence[ActionSpec] = ACTIONS) -> None:
+    def __init__(self, window: QMainWindow, specs: Sequence[ActionSpec] = ACTIONS) -> None:
+        """``window``: the MainWindow, whose methods the specs' handlers name."""
         self.window = window
         self.specs = {spec.id: spec for spec in specs}
         self.actions: dict[str, QAction] = {spec.id: self._make(spec) for spec in specs}

@@ -39,7 +39,7 @@ from album_app.gui.tasks import EditCall
 from album_app.services.similar import CodeIndex, Neighbours
 
 if TYPE_CHECKING:
-    from album_app.gui.main_window.window import MainWindow
+    from album_app.gui.main_window.parts import WindowParts
     from album_app.gui.views.photo_grid import PhotoGridView
 
 
@@ -53,7 +53,7 @@ def codes_key(snapshot: LibrarySnapshot) -> tuple[object, ...]:
 class Browsing(QObject):
     """Feeds the browsing views from the session and routes their requests (module docstring: the map)."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowParts) -> None:
         super().__init__(window)
         self.window = window
         self.session = window.session
@@ -133,8 +133,9 @@ class Browsing(QObject):
         return w.tabs.currentWidget() in (w.timeline_page, w.places_page, w.search) or w.viewer.isVisible()
 
     def request_browse(self) -> None:
-        if self.window.snapshot.empty:
-            return
+        running = self.session.writes.running
+        if self.window.snapshot.empty or (running is not None and running.cancellable):
+            return  # no photos, or a scan is adding them (a snapshot every few seconds): the one after it asks
         self._browse_stale = False
         self.session.browse(self._browse_ready, today=self.today())
 

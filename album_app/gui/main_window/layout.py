@@ -38,7 +38,7 @@ from album_app.gui.views.timeline import TimelinePanel
 from album_app.gui.views.viewer import PhotoViewer
 
 if TYPE_CHECKING:
-    from album_app.gui.main_window.window import MainWindow
+    from album_app.gui.main_window.parts import WindowParts
 
 SPLITTER_SIZES = (280, 720, 280)  # sidebar, views, details
 PLACES_SIZES = (520, 260)  # the map, the photos of the marker clicked
@@ -57,7 +57,7 @@ def _quiet(label: QLabel) -> QLabel:
     return label
 
 
-def build_sidebar(window: MainWindow) -> QWidget:
+def build_sidebar(window: WindowParts) -> QWidget:
     sidebar = QWidget()
     sidebar.setAccessibleName("Sidebar")
     layout = QVBoxLayout(sidebar)
@@ -72,7 +72,7 @@ def build_sidebar(window: MainWindow) -> QWidget:
     return sidebar
 
 
-def build_photos_page(window: MainWindow) -> QWidget:
+def build_photos_page(window: WindowParts) -> QWidget:
     """The album's name and state above its photos; the Accept/Reject buttons go in ``header_buttons``."""
     page = QWidget()
     layout = QVBoxLayout(page)
@@ -94,7 +94,7 @@ def build_photos_page(window: MainWindow) -> QWidget:
     return page
 
 
-def build_browsing(window: MainWindow) -> None:
+def build_browsing(window: WindowParts) -> None:
     """The browsing views (views/places_map, timeline, search_bar, similar_photos, on_this_day, viewer)."""
     thumbnails = window.thumbnails
     window.timeline = TimelinePanel(thumbnails)
@@ -121,7 +121,7 @@ def build_browsing(window: MainWindow) -> None:
     window.viewer.setWindowFlag(Qt.WindowType.Window)
 
 
-def build_tabs(window: MainWindow, photos_page: QWidget) -> QTabWidget:
+def build_tabs(window: WindowParts, photos_page: QWidget) -> QTabWidget:
     """The views, in the order of their Ctrl+number shortcuts (actions.py)."""
     tabs = QTabWidget()
     tabs.setAccessibleName("Views")
@@ -139,7 +139,7 @@ def build_tabs(window: MainWindow, photos_page: QWidget) -> QTabWidget:
     return tabs
 
 
-def setup_ui(window: MainWindow) -> None:
+def setup_ui(window: WindowParts) -> None:
     """Make the widgets (the models exist already: ``window.album_model``, ``window.grid_model``)."""
     window.drop_filter = FolderDropFilter(window)
     window.drop_zone = DropZone()
@@ -186,7 +186,7 @@ def setup_ui(window: MainWindow) -> None:
     window.setTabOrder(window.grid, window.inspector)
 
 
-def setup_actions(window: MainWindow) -> None:
+def setup_actions(window: WindowParts) -> None:
     """Menus, the toolbar, the album header's buttons and the context menus, from the actions registry."""
     from album_app.gui.main_window.actions import ALBUM_LIST_MENU, BROWSE_MENU, GRID_MENU
 
