@@ -12,7 +12,7 @@ from album_app.gui.snapshot import ModelInfo
 from album_app.gui.tasks import ModelPanelData
 
 
-def test_recluster_dialog_returns_method_k_and_weights(qtbot, needs_clustering):
+def test_recluster_dialog_returns_method_k_and_weights(qtbot):
     from album_app.albums.features import FusionWeights
 
     dialog = ReclusterDialog(FusionWeights(content=1.0, time=0.5, place=2.0), photo_count=120)
