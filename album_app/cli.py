@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from album_app import __version__
 from album_app.albums import USER_METHODS
+from album_app.albums.kinds import ALBUM_KINDS
 from album_app.catalog import Catalog, CatalogError
 from album_app.catalog.store import catalog_error
 from album_app.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
@@ -28,6 +29,8 @@ if TYPE_CHECKING:  # imported where used: onnxruntime is slow to load
     from album_app.models.rotation import RotationModel
 
 Command = Callable[[argparse.Namespace], int]
+#: `name-place LAT LON NAME` without --radius: a house, a street, a park.
+DEFAULT_PLACE_RADIUS_KM = 0.5
 COMMANDS: dict[str, tuple[Command, str]] = {}
 
 
@@ -212,30 +215,41 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def album_records(catalog: Catalog) -> dict[str, object]:
+def album_records(catalog: Catalog, kinds: Sequence[str] | None = None) -> dict[str, object]:
+    """Every live album (or those of ``kinds``) with its photos, and the Unsorted photos."""
+    from album_app.albums.kinds import TRIP
     from album_app.catalog import albums as rows
 
     paths = rows.photo_paths(catalog)
     albums = []
     for album in rows.load_albums(catalog, include_rejected=False):
-        albums.append({
-            "id": album.id, "name": album.display_name, "photos": [paths[p] for p in album.members],
+        if kinds and album.kind not in kinds:
+            continue
+        record = {
+            "id": album.id, "name": album.display_name, "kind": album.kind, "photos": [paths[p] for p in album.members],
             "start": album.start_at, "end": album.end_at, "place": album.place, "locked": album.locked,
             "suggested": not album.touched, "count": len(album.members),
-        })
+        }
+        if album.period:
+            record["period"] = album.period
+        if album.kind == TRIP:
+            record["sections"] = album.sections
+        albums.append(record)
     return {"albums": albums, "unsorted": [paths[p] for p in rows.unsorted_photo_ids(catalog)]}
 
 
 @command("albums", "list albums and their photos")
 def cmd_albums(args: argparse.Namespace) -> int:
     with open_catalog(args, writer=False) as catalog:
-        records = album_records(catalog)
+        records = album_records(catalog, args.kind)
     if args.json:
         print_json(records)
         return EXIT_OK
     for album in records["albums"]:  # type: ignore[union-attr]
         mark = "accepted" if album["locked"] else ("edited" if not album["suggested"] else "suggested")
-        print(f"{album['id']:5}  {album['name']}  ({album['count']} photos, {mark})")
+        print(f"{album['id']:5}  {album['name']}  ({album['kind']}, {album['count']} photos, {mark})")
+        for section in album.get("sections", []):
+            print(f"         {section['label']}  ({section['count']} photos)")
     print(f"       Unsorted  ({len(records['unsorted'])} photos)")  # type: ignore[arg-type]
     return EXIT_OK
 
@@ -310,12 +324,43 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return _edit(args, lambda c: edits.merge(c, args.ids), "merged into album {result}")
 
 
-@command("split", "move photos of an album into a new album")
+@command("split", "move photos of an album into a new album (or split it where a day starts)")
 def cmd_split(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from album_app.services import edits
 
+    if bool(args.photos) == bool(args.at_day):
+        raise UserError("split takes photos, or --at-day DAY (a trip's day: its photos from then on), not both.")
+    if args.at_day:
+        try:
+            day = date.fromisoformat(args.at_day)
+        except ValueError as error:
+            raise UserError(f"--at-day wants a date such as 2024-04-12, not {args.at_day!r}.") from error
+        return _edit(args, lambda c: edits.split_at_day(c, args.id, day), "new album {result}")
     return _edit(args, lambda c: edits.split(c, args.id, [_photo_id(c, p) for p in args.photos]),
                  "new album {result}")
+
+
+@command("name-place", "name a place (\"Home\", \"Grandma's\"): albums there are named by it")
+def cmd_name_place(args: argparse.Namespace) -> int:
+    from album_app.services import edits
+
+    if args.album is not None:
+        if len(args.place) != 1:
+            raise UserError("name-place --album ID takes one NAME.")
+        name = args.place[0]
+        return _edit(args, lambda c: edits.name_album_place(c, args.album, name, args.radius),
+                     f"named the place of album {args.album} {name!r}")
+    if len(args.place) != 3:
+        raise UserError("name-place takes LAT LON NAME (or --album ID NAME).")
+    try:
+        lat, lon = float(args.place[0]), float(args.place[1])
+    except ValueError as error:
+        raise UserError(f"LAT and LON are numbers in degrees, not {args.place[0]!r} {args.place[1]!r}.") from error
+    name = args.place[2]
+    radius = args.radius if args.radius is not None else DEFAULT_PLACE_RADIUS_KM
+    return _edit(args, lambda c: edits.name_place(c, name, lat, lon, radius), f"named {lat}, {lon} {name!r}")
 
 
 @command("move", "move a photo into an album")
@@ -488,7 +533,9 @@ def build_parser() -> argparse.ArgumentParser:
     embeddings.add_argument("--quiet", action="store_true")
 
     cluster = commands.add_parser("cluster", parents=[common], help=COMMANDS["cluster"][1])
-    cluster.add_argument("--method", choices=USER_METHODS, default="auto")
+    cluster.add_argument("--method", choices=USER_METHODS, default=None,
+                         help="auto (the default): life for a library lived around a home, else affinity; "
+                         "the choice is kept for --new-only and next time")
     cluster.add_argument("--k", type=int, help="number of albums for kmeans (default: chosen automatically)")
     cluster.add_argument("--new-only", action="store_true", help="only place photos not clustered yet")
     for name in ("content", "time", "place"):
@@ -503,6 +550,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     albums = commands.add_parser("albums", parents=[common], help=COMMANDS["albums"][1])
     albums.add_argument("--json", action="store_true")
+    albums.add_argument("--kind", choices=ALBUM_KINDS, action="append", help="only albums of this kind (repeatable)")
 
     stacks = commands.add_parser("stacks", parents=[common], help=COMMANDS["stacks"][1])
     stacks.add_argument("--album", type=int, metavar="ID", help="only the stacks as this album shows them")
@@ -515,7 +563,15 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("ids", type=int, nargs="+", metavar="ID")
     split = commands.add_parser("split", parents=[common], help=COMMANDS["split"][1])
     split.add_argument("id", type=int)
-    split.add_argument("photos", nargs="+", metavar="PHOTO")
+    split.add_argument("photos", nargs="*", metavar="PHOTO")
+    split.add_argument("--at-day", metavar="DAY", help="split where this day starts (YYYY-MM-DD): a trip's day section")
+    name_place = commands.add_parser("name-place", parents=[common], help=COMMANDS["name-place"][1],
+                                     usage="album-app name-place (--album ID NAME | LAT LON NAME) [--radius KM]")
+    name_place.add_argument("place", nargs="+", metavar="LAT LON NAME")
+    name_place.add_argument("--album", type=int, metavar="ID", help="the place the photos of this album show")
+    name_place.add_argument("--radius", type=float, metavar="KM",
+                            help=f"how far the place reaches (default: {DEFAULT_PLACE_RADIUS_KM:g} km, or what the "
+                            "album's photos cover)")
     for name in ("move", "remove"):
         sub = commands.add_parser(name, parents=[common], help=COMMANDS[name][1])
         sub.add_argument("photo", metavar="PHOTO")

@@ -46,7 +46,10 @@ def make_photo() -> PhotoMaker:
         taken: datetime | None = None,
         gps: tuple[float, float] | None = None,
         orientation: int | None = None,
+        offset: str | None = None,
+        camera: tuple[str, str] | None = None,
     ) -> Path:
+        """``offset``: the EXIF OffsetTimeOriginal ("+01:00"); ``camera``: (make, model)."""
         import numpy as np
 
         rng = np.random.default_rng(seed)
@@ -56,6 +59,10 @@ def make_photo() -> PhotoMaker:
         if taken is not None:
             exif_ifd = exif.get_ifd(0x8769)
             exif_ifd[0x9003] = taken.strftime("%Y:%m:%d %H:%M:%S")
+            if offset is not None:
+                exif_ifd[0x9011] = offset
+        if camera is not None:
+            exif[0x010F], exif[0x0110] = camera
         if orientation is not None:
             exif[0x0112] = orientation
         if gps is not None:
