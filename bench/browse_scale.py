@@ -25,28 +25,85 @@ def _worst(steps: list[float], name: str, results: dict[str, float]) -> None:
     results[f"{name}_median_s"] = statistics.median(steps)
 
 
-def measure_browsing(app, paths, snapshot) -> dict[str, float]:
-    from PySide6.QtCore import QPointF
+def read_browsing(paths, snapshot) -> tuple[object, object, dict[str, float]]:
+    """The worker side: BrowseData and the CodeIndex, with how long each read took."""
+    from datetime import date
 
     from album_app.catalog import Catalog
     from album_app.gui.browse_tasks import load_browse, load_code_index
-    from album_app.gui.views.places_map import PlacesMap
-    from album_app.gui.views.search_bar import SearchPanel
-    from album_app.gui.views.similar_photos import SimilarPanel
-    from album_app.gui.views.timeline import TimelinePanel
-    from album_app.gui.views.viewer import PhotoViewer
-    from album_app.gui.workers import JobContext, SyncPool
+    from album_app.gui.workers import JobContext
     from album_app.progress import CancelToken
 
     results: dict[str, float] = {}
     with Catalog(paths, writer=False) as reader:
         context = JobContext(reader, CancelToken(), lambda p: None)
         started = time.perf_counter()
-        browse = load_browse(context, snapshot)
+        browse = load_browse(context, snapshot, today=date.today())
         results["worker_browse_s"] = time.perf_counter() - started
         started = time.perf_counter()
         codes = load_code_index(context)
         results["worker_codes_s"] = time.perf_counter() - started
+    return browse, codes, results
+
+
+def measure_window(app, window, snapshot, browse, codes) -> dict[str, float]:
+    """The views wired into the real window: the browse data taken in (every view at once), each tab
+    brought to the front, an album's route, "more like this" shown (its search ran in a worker), the
+    viewer opened from the largest album's grid and from the timeline, and closed again (Esc)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    results: dict[str, float] = {}
+    browsing = window.browsing
+    results["gui_window_browse_data_s"] = _timed(lambda: (browsing._browse_ready(browse), window.repaint()))
+    for name in ("timeline", "places", "search", "like_this", "photos"):  # each a first time: nothing cached
+        results[f"gui_window_tab_{name}_s"] = _timed(lambda n=name: (window.show_view(n), window.repaint()))
+    window.show_view("places")
+    biggest = max((a for a in snapshot.albums if not a.is_unsorted), key=lambda a: len(a.members))
+    index = window.album_model.index_of(biggest.id)
+    results["gui_window_album_route_s"] = _timed(
+        lambda: (window.album_list.setCurrentIndex(index), window.repaint())
+    )
+    ids = snapshot.photos.ids
+    sources = ids[len(ids) // 3 : len(ids) // 3 + 10]
+    neighbours = codes.neighbours(sources)  # the worker's part (session.similar)
+    window.show_view("like_this")
+    results["gui_window_more_like_this_s"] = _timed(
+        lambda: (window.similar.show_result(sources, neighbours), window.repaint())
+    )
+    window.show_view("photos")
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    viewer = window.viewer
+    results["gui_window_viewer_open_album_s"] = _timed(
+        lambda: (QTest.keyClick(window.grid, Qt.Key.Key_Return), viewer.repaint())
+    )
+    results["gui_window_viewer_close_s"] = _timed(
+        lambda: (QTest.keyClick(viewer, Qt.Key.Key_Escape), window.repaint())
+    )
+    window.show_view("timeline")
+    view = window.timeline.view
+    view.set_current(len(view.data) // 2)
+    results["gui_window_viewer_open_timeline_s"] = _timed(
+        lambda: (QTest.keyClick(view, Qt.Key.Key_Return), viewer.repaint())
+    )
+    QTest.keyClick(viewer, Qt.Key.Key_Escape)
+    app.processEvents()
+    return results
+
+
+def measure_browsing(app, paths, snapshot, browse=None, codes=None) -> dict[str, float]:
+    from PySide6.QtCore import QPointF
+
+    from album_app.gui.views.places_map import PlacesMap
+    from album_app.gui.views.search_bar import SearchPanel
+    from album_app.gui.views.similar_photos import SimilarPanel
+    from album_app.gui.views.timeline import TimelinePanel
+    from album_app.gui.views.viewer import PhotoViewer
+    from album_app.gui.workers import SyncPool
+
+    results: dict[str, float] = {}
+    if browse is None:
+        browse, codes, results = read_browsing(paths, snapshot)
     photos = snapshot.photos
 
     # -- places map: take in, zoom step by step into the densest place, pan, hover

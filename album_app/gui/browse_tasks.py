@@ -6,18 +6,20 @@ take what they return in milliseconds. One read feeds the map, the timeline and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from album_app.catalog import Catalog
 from album_app.catalog.codes import active_model, load_codes
 from album_app.catalog.search import PhotoTable, photo_table
 from album_app.gui.snapshot import LibrarySnapshot
 from album_app.gui.views.places_map import world_outlines
-from album_app.gui.views.timeline import TimelineData
+from album_app.gui.views.timeline_layout import TimelineData
 from album_app.gui.workers import JobContext
 from album_app.services.places import PlaceClusters, PlaceNames, place_names
 from album_app.services.search import AlbumFacts, SearchIndex, album_kind
-from album_app.services.similar import CodeIndex
+from album_app.services.similar import CodeIndex, Neighbours
 
 
 @dataclass
@@ -30,6 +32,8 @@ class BrowseData:
     timeline: TimelineData = field(default_factory=TimelineData)
     search: SearchIndex | None = None
     album_names: dict[int | None, str] = field(default_factory=dict)
+    today: date | None = None  # the day on_this_day was found for
+    on_this_day: dict[int, list[int]] = field(default_factory=dict)  # year -> photo ids, latest year first
 
     def place_of(self, photo_id: int) -> str:
         """A photo's place in words ("Lisbon, Portugal"), "" without one."""
@@ -48,9 +52,10 @@ def album_facts(catalog: Catalog, snapshot: LibrarySnapshot) -> list[AlbumFacts]
     ]
 
 
-def load_browse(ctx: JobContext, snapshot: LibrarySnapshot) -> BrowseData:
+def load_browse(ctx: JobContext, snapshot: LibrarySnapshot, today: date | None = None) -> BrowseData:
     """The photo table, place names (a second the first time at 100k photos, then cached), map markers for
-    every zoom level, the timeline's days and the search index; also readies the map's outlines."""
+    every zoom level, the timeline's days, the search index and (given ``today``) the photos taken on this
+    day in earlier years; also readies the map's outlines."""
     table = photo_table(ctx.catalog)
     ctx.check()
     names = place_names(table.lat, table.lon)
@@ -58,10 +63,12 @@ def load_browse(ctx: JobContext, snapshot: LibrarySnapshot) -> BrowseData:
     album_of = snapshot.album_of_photo()
     album_names = {a.id: a.name for a in snapshot.albums}
     places = PlaceClusters.build(table.ids, table.lat, table.lon, names)
+    places.indices_of([])  # builds its photo → index look-up here (30 ms at 100k), not on the GUI thread
     timeline = TimelineData.build(table, album_of, album_names)
     search = SearchIndex.build(table, names, album_facts(ctx.catalog, snapshot), album_of)
     world_outlines().prepare()  # QPolygonF is a value type: built here, painted on the GUI thread
-    return BrowseData(table, names, places, timeline, search, album_names)
+    earlier = search.on_this_day(today) if today is not None else {}
+    return BrowseData(table, names, places, timeline, search, album_names, today, earlier)
 
 
 def load_code_index(ctx: JobContext) -> CodeIndex | None:
@@ -71,3 +78,8 @@ def load_code_index(ctx: JobContext) -> CodeIndex | None:
         return None
     ids, codes = load_codes(ctx.catalog, record.id)
     return CodeIndex(ids, codes, record.id) if ids else None
+
+
+def find_similar(ctx: JobContext, codes: CodeIndex, photo_ids: Sequence[int]) -> Neighbours:
+    """The photos most like any of ``photo_ids`` (the codes were read before: no catalog needed)."""
+    return codes.neighbours(photo_ids)

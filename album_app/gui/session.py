@@ -10,6 +10,7 @@ import logging
 import time
 import weakref
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,14 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from album_app.catalog import Catalog
-from album_app.gui import tasks
+from album_app.gui import browse_tasks, tasks
+from album_app.gui.browse_tasks import BrowseData
 from album_app.gui.snapshot import LibrarySnapshot
 from album_app.gui.tasks import EditCall
 from album_app.gui.workers import Job, JobQueue, Pool, serial_pool
 from album_app.library import LibraryPaths
 from album_app.progress import Progress
+from album_app.services.similar import CodeIndex, Neighbours
 
 log = logging.getLogger("album_app.gui.session")
 
@@ -55,12 +58,15 @@ class LibrarySession(QObject):
         self.catalog = Catalog(paths, writer=True, shared=True)
         try:
             self.reader = Catalog(paths, writer=False, shared=True)
+            self.browse_reader = Catalog(paths, writer=False, shared=True)
         except BaseException:
             self.catalog.close()
             raise
         make = pool_factory or serial_pool
         self.writes = JobQueue(self.catalog, make(), parent=self)  # scan, embed, cluster, edits: one at a time
         self.reads = JobQueue(self.reader, make(), parent=self)  # snapshots, details, map: never wait for a scan
+        # The browsing views' data (2 s at 100k photos): details and "more like this" never wait behind it.
+        self.browse_reads = JobQueue(self.browse_reader, make(), parent=self)
         self.files = JobQueue(None, make(), parent=self)  # export: opens its own reader
         # Burst stacks: seconds at 100k photos, so not on the reader queue; cancellable, opens its own reader.
         self.background = JobQueue(None, make(), parent=self)
@@ -117,13 +123,11 @@ class LibrarySession(QObject):
     def weights(self, on_done: Callable[[Any], None]) -> Job:
         return self._submit(self.reads, "Reading weights", tasks.load_weights, on_done, coalesce="weights")
 
-    def warm_up(self, on_done: Callable[[str | None], None]) -> Job:
-        """Import clustering in a worker; on_done gets None, or why albums cannot be suggested."""
-        return self._submit(self.reads, "Getting ready", tasks.warm_up, on_done)
-
-    def details(self, photo_id: int, on_done: Callable[[Any], None]) -> Job:
+    def details(self, photo_id: int, on_done: Callable[[Any], None], *, asker: str = "details") -> Job:
+        """A photo's PhotoDetails; a newer request of the same ``asker`` (the details panel, the viewer)
+        replaces a queued one, so each gets the last photo it asked about."""
         run = partial(tasks.load_details, photo_id=photo_id)
-        return self._submit(self.reads, "Reading photo details", run, on_done, coalesce="details")
+        return self._submit(self.reads, "Reading photo details", run, on_done, coalesce=asker)
 
     def models(self, on_done: Callable[[Any], None]) -> Job:
         return self._submit(self.reads, "Reading models", tasks.load_models, on_done, coalesce="models")
@@ -131,6 +135,25 @@ class LibrarySession(QObject):
     def map_data(self, on_done: Callable[[Any], None]) -> Job:
         run = partial(tasks.load_map, snapshot=self.snapshot)
         return self._submit(self.reads, "Drawing the map", run, on_done, coalesce="map")
+
+    def browse(self, on_done: Callable[[BrowseData], None], today: date | None = None) -> Job:
+        """The places, timeline and search data of the snapshot shown (browse_tasks.load_browse)."""
+        run = partial(browse_tasks.load_browse, snapshot=self.snapshot, today=today)
+        return self._submit(self.browse_reads, "Reading places and dates", run, on_done, coalesce="browse")
+
+    def codes(self, on_done: Callable[[CodeIndex | None], None]) -> Job:
+        """Every photo's code from the model in use, for "more like this" (browse_tasks.load_code_index)."""
+        return self._submit(
+            self.browse_reads, "Reading the photos' codes", browse_tasks.load_code_index, on_done, coalesce="codes"
+        )
+
+    def similar(
+        self, codes: CodeIndex, photo_ids: Sequence[int], on_done: Callable[[Neighbours], None]
+    ) -> Job:
+        """The photos nearest these in code space: ~70 ms at 100k photos, so in a worker (the reader queue:
+        it waits for no 2-second browse read); a newer request replaces a queued one."""
+        run = partial(browse_tasks.find_similar, codes=codes, photo_ids=list(photo_ids))
+        return self._submit(self.reads, "Finding similar photos", run, on_done, coalesce="similar")
 
     def stacks(self, on_done: Callable[[Any], None]) -> Job:
         """Burst stacks (albums.stacks.LibraryStacks) on their own queue: a first computation takes seconds
@@ -364,7 +387,7 @@ class LibrarySession(QObject):
         """Cancel work, wait for the workers, then close both catalogs. False if a worker would not stop."""
         if self._closed:
             return True
-        queues = (self.writes, self.reads, self.files, self.background, self.rotation_jobs)
+        queues = (self.writes, self.reads, self.browse_reads, self.files, self.background, self.rotation_jobs)
         for queue in queues:  # every worker told first, so that they stop side by side
             queue.stop()
         stopped = all([queue.shutdown(timeout_ms) for queue in queues])
@@ -372,6 +395,7 @@ class LibrarySession(QObject):
             log.error("a worker did not stop within %d ms; leaving the catalog open", timeout_ms)
             return False
         self.reader.close()
+        self.browse_reader.close()
         self.catalog.close()
         self._closed = True
         return True

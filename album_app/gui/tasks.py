@@ -1,18 +1,17 @@
 """What the worker threads run: the same core calls the CLI makes, with progress and cancel wired in.
 
 Every function here takes a JobContext first and runs off the GUI thread; none touches a widget.
-The albums package is imported lazily, so the window opens (and scanning works) even where
-clustering cannot be imported.
+The heavier services (clustering pulls in scikit-learn: seconds) are imported inside the functions
+that use them, so the window opens without waiting for them; the types are imported for annotations only.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,15 +23,15 @@ from album_app.gui.workers import JobContext
 from album_app.library import LibraryPaths
 from album_app.progress import Progress, RateMeter
 
-
-def clustering_problem() -> str | None:
-    """None when albums can be suggested; otherwise why not, in words."""
-    try:
-        importlib.import_module("album_app.services.clustering")
-        importlib.import_module("album_app.services.edits")
-    except ImportError as error:
-        return f"Album suggestions are not available in this build ({error})."
-    return None
+if TYPE_CHECKING:
+    from album_app.albums.features import FusionWeights
+    from album_app.catalog.codes import ModelRecord
+    from album_app.ingest.scan import ScanSummary
+    from album_app.models.encoder import Encoder
+    from album_app.models.rotation import RotationModel
+    from album_app.services.clustering import ClusterReport
+    from album_app.services.export import ExportReport
+    from album_app.services.stacks import LibraryStacks
 
 
 # -- reading ------------------------------------------------------------------------------------------
@@ -74,21 +73,14 @@ def load_snapshot(ctx: JobContext) -> LibrarySnapshot:
     return snapshot
 
 
-def load_weights(ctx: JobContext) -> object | None:
-    """The saved fusion weights (albums.features.FusionWeights), None where clustering is unavailable."""
-    if clustering_problem():
-        return None
+def load_weights(ctx: JobContext) -> FusionWeights:
+    """The saved fusion weights."""
     from album_app.services.settings import load_weights as saved_weights
 
     return saved_weights(ctx.catalog)
 
 
-def warm_up(ctx: JobContext) -> str | None:
-    """Import the clustering stack off the GUI thread (scikit-learn takes seconds); returns clustering_problem()."""
-    return clustering_problem()
-
-
-def _model_info(record: Any) -> ModelInfo:
+def _model_info(record: ModelRecord) -> ModelInfo:
     return ModelInfo(record.id, record.path, record.source, record.added_at, dict(record.summary))
 
 
@@ -106,8 +98,8 @@ def load_details(ctx: JobContext, photo_id: int) -> views.PhotoDetails | None:
     return replace(details, by_look=tuple((names.get(a, f"Album {a}"), float(p)) for a, p in top))
 
 
-def load_stacks(ctx: JobContext, paths: LibraryPaths) -> object:
-    """The library's burst stacks (albums.stacks.LibraryStacks), from a reader Catalog of its own.
+def load_stacks(ctx: JobContext, paths: LibraryPaths) -> LibraryStacks:
+    """The library's burst stacks, from a reader Catalog of its own.
 
     Cached in the core while the codes and times it reads stay the same, so asking after every snapshot is
     cheap; the first computation takes seconds at 100k photos, so it runs on a queue of its own (details and
@@ -188,9 +180,9 @@ class EncoderCache:
     """The encoder is loaded once per window (an ONNX session is slow to build), on the writer thread."""
 
     def __init__(self) -> None:
-        self._encoder: Any = None
+        self._encoder: Encoder | None = None
 
-    def get(self, catalog: Catalog) -> tuple[Any, list[str]]:
+    def get(self, catalog: Catalog) -> tuple[Encoder, list[str]]:
         if self._encoder is not None:
             return self._encoder, []
         from album_app.models.active import open_active_encoder
@@ -201,9 +193,9 @@ class EncoderCache:
 
 @dataclass
 class ImportResult:
-    summary: Any  # ingest.scan.ScanSummary
+    summary: ScanSummary
     embedded: int = 0
-    report: Any = None  # albums.service.ClusterReport, None when not clustered
+    report: ClusterReport | None = None  # None when not clustered
     warnings: list[str] = field(default_factory=list)
     cancelled: bool = False
 
@@ -226,30 +218,27 @@ def import_folders(
     if ctx.cancel.cancelled:
         result.cancelled = True
         return result
-    problem = clustering_problem()
-    if problem:
-        result.warnings.append(problem)
-        return result
-    service = importlib.import_module("album_app.services.clustering")
+    from album_app.services import clustering
+
     ctx.progress(Progress("cluster", 0, 0, 0.0, None))
     # update() places photos never clustered; a library never clustered gets the full clustering.
-    result.report = service.update(catalog) if views.placed_count(catalog) else service.recluster(catalog)
+    result.report = clustering.update(catalog) if views.placed_count(catalog) else clustering.recluster(catalog)
     return result
 
 
-def recluster(ctx: JobContext, method: str, k: int | None, weights: object | None) -> Any:
-    service = importlib.import_module("album_app.services.clustering")
+def recluster(ctx: JobContext, method: str, k: int | None, weights: FusionWeights | None) -> ClusterReport:
+    from album_app.services import clustering
     from album_app.services.settings import save_weights
 
     ctx.progress(Progress("cluster", 0, 0, 0.0, None))
     if weights is not None:
         save_weights(ctx.catalog, weights)
-    return service.recluster(ctx.catalog, method=method, k=k, weights=weights)
+    return clustering.recluster(ctx.catalog, method=method, k=k, weights=weights)
 
 
 @dataclass(frozen=True)
 class EditCall:
-    """One call of albums.edits: ``edits.<name>(catalog, *args)``."""
+    """One call of services.edits: ``edits.<name>(catalog, *args)``."""
 
     name: str
     args: tuple[object, ...] = ()
@@ -261,7 +250,8 @@ def run_edits(ctx: JobContext, calls: Sequence[EditCall]) -> list[object]:
     The ones already made stay made (each is its own logged edit), and the caller counts them so
     that a single Undo takes back the whole action.
     """
-    edits = importlib.import_module("album_app.services.edits")
+    from album_app.services import edits
+
     results = []
     for call in calls:
         try:
@@ -274,7 +264,8 @@ def run_edits(ctx: JobContext, calls: Sequence[EditCall]) -> list[object]:
 
 def undo_redo(ctx: JobContext, action: str, times: int) -> list[str]:
     """Undo (or redo) ``times`` logged edits; returns the kinds of edit taken back."""
-    edits = importlib.import_module("album_app.services.edits")
+    from album_app.services import edits
+
     function = edits.undo if action == "undo" else edits.redo
     kinds = []
     for _ in range(times):
@@ -293,7 +284,7 @@ def export_albums(
     include_unsorted: bool,
     turn_suggested: bool = False,
     rotation_models: RotationModels | None = None,
-) -> Any:
+) -> ExportReport:
     """Albums to folders, read from a reader Catalog of its own (export never needs the writer).
     ``turn_suggested``: photos the rotation model says are sideways are written as turned copies (those it
     has not looked at yet, if any, are looked at first, not stored)."""
@@ -332,10 +323,10 @@ class RotationModels:
 
     def __init__(self) -> None:
         self._key: object = None
-        self._loaded: tuple[Any, list[str]] | None = None
+        self._loaded: tuple[RotationModel, list[str]] | None = None
         self._lock = threading.Lock()  # the background and files queues may both ask
 
-    def get(self, paths: LibraryPaths) -> tuple[Any, list[str]]:
+    def get(self, paths: LibraryPaths) -> tuple[RotationModel, list[str]]:
         from album_app.models.rotation import RotationModel, library_rotation_model_path
 
         try:

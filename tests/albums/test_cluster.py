@@ -9,6 +9,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from album_app.albums import cluster
+from album_app.albums.atoms import time_blocks
 from album_app.albums.cluster import (
     AffinityAlbums,
     EventAlbums,
@@ -18,7 +19,6 @@ from album_app.albums.cluster import (
     kpod,
     make_estimator,
     renumber_by_time,
-    time_blocks,
 )
 from album_app.albums.features import ContentSpace, FusionWeights, LibraryView, fused_matrix
 

@@ -27,15 +27,6 @@ def needs_encoder() -> None:
 
 
 @pytest.fixture
-def needs_clustering() -> None:
-    from album_app.gui.tasks import clustering_problem
-
-    problem = clustering_problem()
-    if problem:
-        pytest.skip(problem)
-
-
-@pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
     """Never the person's own settings: an INI file in the test's folder."""
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)

@@ -26,7 +26,7 @@ def album_rows(window) -> list[tuple[int | None, str, int]]:
 
 
 @pytest.fixture
-def clustered(open_window, two_trips, needs_encoder, needs_clustering):
+def clustered(open_window, two_trips, needs_encoder):
     """A window whose library holds the two trips, added by dropping their folder on the drop zone."""
     photos, lisbon, paris = two_trips
     window = open_window()
@@ -250,7 +250,7 @@ def test_closing_during_a_scan_is_safe(open_window, two_trips, needs_encoder, mo
         assert catalog.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_the_same_flow_on_real_worker_threads(open_window, two_trips, needs_encoder, needs_clustering, qtbot):
+def test_the_same_flow_on_real_worker_threads(open_window, two_trips, needs_encoder, qtbot):
     """Drop, albums appear, rename, undo: jobs on worker threads, results back through signals."""
     photos, _, _ = two_trips
     window = open_window(sync=False)
@@ -267,7 +267,7 @@ def test_the_same_flow_on_real_worker_threads(open_window, two_trips, needs_enco
     assert window.album_model.index_of(album_id).data().startswith("Lisbon ·")
 
 
-def test_cancel_stops_an_export_and_the_next_one_takes_over(open_window, two_trips, needs_encoder, needs_clustering,
+def test_cancel_stops_an_export_and_the_next_one_takes_over(open_window, two_trips, needs_encoder,
                                                              qtbot, tmp_path, monkeypatch):
     """An export is cancellable: it stops between files, and the next export adopts what it did."""
     from album_app.faults import EXPORT_PAUSE_S as TEST_PAUSE_ENV

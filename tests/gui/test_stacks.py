@@ -177,7 +177,7 @@ def test_enter_and_double_click_open_and_close_a_stack(qtbot):
 # -- the window -----------------------------------------------------------------------------------------
 
 
-def test_the_window_shows_a_burst_as_one_tile_and_moves_it_whole(open_window, tmp_path, needs_clustering):
+def test_the_window_shows_a_burst_as_one_tile_and_moves_it_whole(open_window, tmp_path):
     library = build(tmp_path / "library")
     window = open_window(library=library.root)
     grid = window.grid_model
@@ -263,3 +263,27 @@ def test_details_and_the_map_do_not_wait_for_stacks_and_closing_cancels_them(ope
     assert time.monotonic() - begin < 2.0
     assert session._closed and stopped.is_set()
     qtbot.waitUntil(lambda: job.state == CANCELLED, timeout=2000)
+
+
+def test_enter_on_a_stack_opens_it_and_on_a_photo_opens_the_viewer(open_window, tmp_path, qtbot):
+    library = build(tmp_path / "library")
+    window = open_window(library=library.root)
+    grid, view = window.grid_model, window.grid
+    row = grid.row_of(library.burst[0])
+    view.setFocus()
+    view.setCurrentIndex(grid.index(row))
+    qtbot.keyClick(view, Qt.Key.Key_Return)  # the stack opens in place; no viewer
+    assert not window.viewer.isVisible()
+    assert grid.rowCount() == grid.total() and view.current_photo_id() == library.burst[1]
+    qtbot.keyClick(view, Qt.Key.Key_Return)  # and closes again
+    assert grid.rowCount() == grid.total() - BURST + 1
+    plain = grid.index(row + 1)  # the photo after the stack's tile
+    view.setCurrentIndex(plain)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    viewer = window.viewer
+    assert viewer.isVisible() and viewer.current_photo() == plain.data(Roles.PhotoId)
+    assert viewer.photo_ids == grid.photo_ids  # every photo of the album, the stack's included
+    qtbot.keyClick(viewer, Qt.Key.Key_Left)  # onto the stack's last photo, hidden in the closed stack
+    qtbot.keyClick(viewer, Qt.Key.Key_Escape)
+    assert view.current_photo_id() == library.burst[-1]
+    assert view.currentIndex().data(Roles.StackPosition) == (BURST, BURST)  # its stack opened to show it

@@ -1,7 +1,8 @@
 """The photo grid: an icon-mode QListView with uniform cells, thumbnails painted as they arrive.
 
 A burst stack is one cell: its cover on a pile of cards with a "×5" badge; double-click or Enter opens it
-in place (its photos carry a "2/5" mark) and closes it again.
+in place (its photos carry a "2/5" mark) and closes it again. On any other cell they open the photo
+(``photoOpened``: the window shows it in the viewer).
 """
 
 from __future__ import annotations
@@ -121,10 +122,12 @@ class PhotoGridView(QListView):
     """Icon mode, static layout, uniform sizes, batched layout: cheap at 100k photos.
 
     Ctrl+wheel, Ctrl++ and Ctrl+- change the thumbnail size. Activating a stack's cell (double-click,
-    Enter) opens or closes the stack; its cover stays the current, selected cell.
+    Enter) opens or closes the stack; its cover stays the current, selected cell. Activating any other
+    cell emits ``photoOpened(photo id)``.
     """
 
     thumbSizeChanged = Signal(int)
+    photoOpened = Signal(int)  # the photo of a cell activated that is no stack
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,7 +149,7 @@ class PhotoGridView(QListView):
             "Photos of the selected album. Drag them onto an album to move them. "
             "A stack of look-alike shots opens and closes with Enter."
         )
-        self.activated.connect(self.toggle_stack)
+        self.activated.connect(self._activated)
         self._thumb = 160
         self.set_thumb_size(160)
 
@@ -214,6 +217,26 @@ class PhotoGridView(QListView):
             self.zoom(-1)
         else:
             super().keyPressEvent(event)  # type: ignore[arg-type]
+
+    def _activated(self, index: Index) -> None:
+        if not self.toggle_stack(index) and index.isValid():
+            photo = index.data(Roles.PhotoId)
+            if photo is not None:
+                self.photoOpened.emit(int(photo))
+
+    def reveal(self, photo_id: int) -> bool:
+        """Make a photo's cell the current, only selected one and scroll to it (opening a stack that hides
+        it); False when the grid does not show it."""
+        model = self.model()
+        if not isinstance(model, PhotoGridModel):
+            return False
+        row = model.open_stack_of(photo_id)
+        if row is None:
+            return False
+        index = model.index(row)
+        self.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.scrollTo(index)
+        return True
 
     def toggle_stack(self, index: Index) -> bool:
         """Open or close the stack of a cell; the cover becomes the current, only selected cell."""

@@ -400,6 +400,7 @@ class PlacesMap(QWidget):
         if not self.outlines.available:
             caption += " · no world outlines in this build"
         metrics = painter.fontMetrics()
+        caption = metrics.elidedText(caption, Qt.TextElideMode.ElideMiddle, max(self.width() - 32, 0))
         box = QRectF(8, self.height() - metrics.height() - 14, metrics.horizontalAdvance(caption) + 16,
                      metrics.height() + 8)
         background = QColor(255, 255, 255, 200)

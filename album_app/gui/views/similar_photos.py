@@ -49,6 +49,7 @@ class SimilarPanel(QWidget):
         self.count = QLabel()
         self.count.setAccessibleName("More like this: count")
         self.albums = QComboBox()
+        self._album_items: list[tuple[int, str]] = []
         self.albums.setAccessibleName("Album to add to")
         self.add = QPushButton("Add to album")
         self.add.setAccessibleName("Add the selected photos to the album")
@@ -83,31 +84,47 @@ class SimilarPanel(QWidget):
         layout.addLayout(actions)
         self._update_buttons()
 
-    def set_index(self, codes: CodeIndex | None, photos: PhotoSummaries) -> None:
+    def set_index(self, codes: CodeIndex | None, photos: PhotoSummaries, *, rerun: bool = True) -> None:
+        """New codes (after a scan or a new model); the photos shown are looked for again unless ``rerun`` is
+        False (the window looks for them in a worker and calls ``show_result``)."""
         self.codes, self.photos = codes, photos
-        if self.sources:
+        if self.sources and rerun:
             self.show_like(self.sources)
 
     def set_albums(self, albums: Sequence[tuple[int, str]]) -> None:
-        """The albums photos can be added to: (id, name), in the sidebar's order."""
+        """The albums photos can be added to: (id, name), in the sidebar's order (16 ms for 400 albums, so
+        nothing is redone when they are the same)."""
+        albums = list(albums)
+        if albums == self._album_items:
+            return
+        self._album_items = albums
         current = self.albums.currentData()
+        self.albums.blockSignals(True)
         self.albums.clear()
         for album_id, name in albums:
             self.albums.addItem(name, album_id)
         found = self.albums.findData(current)
         self.albums.setCurrentIndex(found if found >= 0 else 0)
+        self.albums.blockSignals(False)
         self._update_buttons()
 
     def show_like(self, photo_ids: Sequence[int]) -> int:
-        """Find the photos most like these; returns how many were found (shown: as the slider says)."""
+        """Find the photos most like these here and now; returns how many were found (shown: as the slider
+        says). The window runs ``CodeIndex.neighbours`` in a worker instead and calls ``show_result``."""
+        sources = list(photo_ids)
+        found = self.codes.neighbours(sources) if self.codes is not None else None
+        return self.show_result(sources, found)
+
+    def show_result(self, photo_ids: Sequence[int], neighbours: Neighbours | None) -> int:
+        """Show the neighbours found for these photos (None or empty: they have no code to compare)."""
         self.sources = list(photo_ids)
         where = [self.photos.position.get(p) for p in self.sources]
         names = [Path(self.photos.paths[w]).name for w in where if w is not None]
-        if self.codes is None or not len(self.codes.rows(self.sources)):
+        if neighbours is None or (len(neighbours) == 0 and not self._has_codes()):
             self.neighbours = Neighbours(np.zeros(0, np.int64), np.zeros(0, np.float32))
             self.title.setText("These photos have no code from the model in use yet: nothing to compare with.")
         else:
-            self.neighbours = self.codes.neighbours(self.sources)
+            self.neighbours = neighbours
             more = f" and {len(names) - 1} more" if len(names) > 1 else ""
             self.title.setText(f"Photos like {names[0] if names else 'the chosen ones'}{more}")
         self.slider.setEnabled(len(self.neighbours) > 1)
@@ -118,6 +135,9 @@ class SimilarPanel(QWidget):
         self.slider.blockSignals(False)
         self._cut(value)
         return len(self.neighbours)
+
+    def _has_codes(self) -> bool:
+        return self.codes is not None and bool(len(self.codes.rows(self.sources)))
 
     def threshold(self, value: int | None = None) -> float:
         """The least similarity the slider lets through, within the range of what was found."""

@@ -315,6 +315,12 @@ class PhotoViewer(QWidget):
         if not self.photo_ids:
             return
         if full_screen:
+            # The screen of the window it was opened from; the geometry also serves where no window manager
+            # honours "full screen" (a bare X server).
+            owner = self.parentWidget() or self
+            screen = owner.screen()
+            if screen is not None:
+                self.setGeometry(screen.geometry())
             self.showFullScreen()
         else:
             self.show()
@@ -337,6 +343,7 @@ class PhotoViewer(QWidget):
         for neighbour in (self.index + 1, self.index - 1):  # decoded ahead: stepping shows them at once
             if 0 <= neighbour < len(self.photo_ids):
                 self._request(self._path(self.photo_ids[neighbour]))
+        self._show_zoom(self.canvas.shown_zoom())
         self.currentChanged.emit(self.index, photo)
         self.detailsRequested.emit(photo)
 
