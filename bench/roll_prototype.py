@@ -1,15 +1,16 @@
-"""The prototype (album_app.albums.roll) on a scanned catalog, read-only, before it is wired into the app.
+"""album_app.albums.roll called directly on a scanned catalog (the "prototype" row beside the CLI's).
 
-`load_roll_view` reads what the scan stored (album_app.catalog: photo records and codes) into a RollView;
-phase 2 moves this into the albums service. `planned_view` builds a RollView straight from a planned roll
-(no pixels, random codes) for timing at 100k photos.
+`load_roll_view` reads what the scan stored as the app's clustering reads it (library_view, then
+RollView.from_library); `planned_view` builds a RollView straight from a planned roll (no pixels, random
+codes) for timing at 100k photos.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import shutil
+import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
 import numpy as np
@@ -24,61 +25,21 @@ class Loaded:
 
 
 def load_roll_view(library: Path, roll: Path) -> Loaded:
+    """The roll as the app's clustering sees it (services.clustering.library_view, RollView.from_library), read
+    from a copy of the catalog (so that a catalog another checkout wrote, of an older schema, is read too)."""
     from album_app.catalog import Catalog
     from album_app.catalog import albums as rows
-    from album_app.catalog.codes import active_model
-    from album_app.catalog.photos import photo_records
-    from album_app.library import resolve_library
+    from album_app.library import CATALOG_NAME, resolve_library
+    from album_app.services.clustering import library_view
 
-    with Catalog(resolve_library(library), writer=False) as catalog:
-        model = active_model(catalog)
-        facts = rows.photo_facts(catalog, model.id)
-        records = {int(r["id"]): r for r in photo_records(catalog, "indexed")}
-    ordered = [records[int(pid)] for pid in facts.photo_ids.tolist()]
-    view = roll_view(ordered, facts.codes)
+    with tempfile.TemporaryDirectory() as scratch:
+        shutil.copy(resolve_library(library).catalog, Path(scratch) / CATALOG_NAME)
+        with Catalog(resolve_library(Path(scratch)), writer=True) as catalog:
+            view = library_view(catalog)
+            by_id = rows.photo_paths(catalog, view.photo_ids.tolist())
     root = roll.resolve()
-    paths = [str(Path(r["path"]).resolve().relative_to(root)) for r in ordered]
-    return Loaded(view, paths)
-
-
-def roll_view(records: list[dict], codes: np.ndarray) -> RollView:
-    """A RollView from catalog photo records (the `photos --json` fields) and their codes, in that order.
-
-    A time with an offset gives both the instant and the local wall clock; a time without one is a wall
-    clock, whose instant is taken at the offset most of the roll's photos carry (a camera without a time
-    zone is usually set to home time)."""
-    n = len(records)
-    local = np.full(n, np.nan)
-    instant = np.full(n, np.nan)
-    offsets: list[float | None] = []
-    for i, record in enumerate(records):
-        text = record.get("taken_at")
-        offset = None
-        if text:
-            moment = datetime.fromisoformat(text)
-            local[i] = moment.replace(tzinfo=UTC).timestamp()
-            if moment.utcoffset() is not None:
-                offset = moment.utcoffset().total_seconds()
-        offsets.append(offset)
-    known = [o for o in offsets if o is not None]
-    usual = Counter(known).most_common(1)[0][0] if known else 0.0
-    for i, offset in enumerate(offsets):
-        instant[i] = local[i] - (offset if offset is not None else usual)
-    cameras = [record.get("camera") or "" for record in records]
-    device_ids = {name: index for index, name in enumerate(sorted(set(cameras)))}
-    return RollView(
-        names=[Path(str(r["path"])).name for r in records],
-        formats=[r.get("format") for r in records],
-        width=np.array([r.get("width") or np.nan for r in records], np.float64),
-        height=np.array([r.get("height") or np.nan for r in records], np.float64),
-        has_camera=np.array([bool(c) for c in cameras]),
-        device=np.array([device_ids[c] for c in cameras], np.int64),
-        taken_ts=instant, local_ts=local,
-        hint_ts=np.array([np.nan if r.get("time_hint_ts") is None else r["time_hint_ts"] for r in records]),
-        lat=np.array([np.nan if r.get("lat") is None else r["lat"] for r in records], np.float64),
-        lon=np.array([np.nan if r.get("lon") is None else r["lon"] for r in records], np.float64),
-        codes=np.asarray(codes, np.float32),
-    )
+    paths = [str(Path(by_id[int(pid)]).resolve().relative_to(root)) for pid in view.photo_ids.tolist()]
+    return Loaded(RollView.from_library(view), paths)
 
 
 def prototype_albums(loaded: Loaded) -> list[dict]:

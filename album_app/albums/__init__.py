@@ -20,19 +20,22 @@ _EXPORTS = {
     "describe_album": "naming",
     "format_date_range": "naming",
     "AUTO_METHOD": "pipeline",
-    "Suggestion": "pipeline",
+    "Suggestion": "suggestion",
     "place_new": "pipeline",
     "suggest_albums": "pipeline",
 }
 
 #: One estimator each in cluster.py (the one list every caller takes its choices from).
 ESTIMATORS = ("events", "affinity", "kmeans", "hdbscan")
-#: What ``method=`` accepts: ``auto`` stands for the one that scores best (pipeline.AUTO_METHOD).
-METHODS = ("auto", *ESTIMATORS)
+#: Albums shaped like a life around a home: trips, outings, gatherings, everyday months (life_suggest.py).
+LIFE = "life"
+#: What ``method=`` accepts: ``auto`` is ``life`` for a library lived around a home, else the estimator that
+#: scores best on a library of events (pipeline.AUTO_METHOD).
+METHODS = ("auto", LIFE, *ESTIMATORS)
 #: What a person chooses from (CLI, window): ``events`` alone is a baseline for the benchmarks.
-USER_METHODS = ("auto", "kmeans", "affinity", "hdbscan")
+USER_METHODS = ("auto", LIFE, "kmeans", "affinity", "hdbscan")
 
-__all__ = ["ESTIMATORS", "METHODS", "USER_METHODS", *sorted(_EXPORTS)]
+__all__ = ["ESTIMATORS", "LIFE", "METHODS", "USER_METHODS", *sorted(_EXPORTS)]
 
 
 def __getattr__(name: str) -> Any:

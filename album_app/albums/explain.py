@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .features import LibraryView
+    from .place import Placement
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,30 @@ REASONS: dict[str, Reason] = {
     "grouped_by_look": Reason(
         "no time; grouped with photos that look alike", 0.5, "0.5 + half the density method's membership strength"),
     "kept": Reason("already in this album", 1.0, "an incremental run leaves old photos where they are"),
+    # Method "life" (life.py, roll.py): albums shaped like a life around a home.
+    "trip": Reason(
+        "away from home: a trip of {days}, with {others} other photos", 1.0,
+        "time and GPS say it: away from every everyday place, across a night"),
+    "trip_time_only": Reason(
+        "taken during a trip away from home (no GPS: joined by time)", 0.85, "as time_only"),
+    "outing": Reason(
+        "a day out away from home, with {others} other photos", 1.0, "as trip, back the same day"),
+    "outing_time_only": Reason(
+        "taken during a day out (no GPS: joined by time)", 0.85, "as time_only"),
+    "gathering": Reason(
+        "near home, {others} other photos in a few hours: far above your everyday pace", 0.9,
+        "the pace is the person's own (gatherings.py); a busy everyday afternoon may pass for one"),
+    "everyday": Reason(
+        "everyday life around home in {month}", 0.9,
+        "near home and in no event; the month is the album, not a guess about what happened"),
+    "screenshots": Reason(
+        "a screenshot: no camera EXIF, and a screenshot's name or a screen's size", 0.95,
+        "names and screen sizes are what screenshot tools write; a PNG photo at a phone's aspect could pass"),
+    "download": Reason(
+        "no camera EXIF and no camera's or messenger's name: a download or a meme, kept out of events", 0.8,
+        "look alone does not put a download in an event"),
+    "away_too_few": Reason(
+        "fits no album: away from home, but {few} around that time", 0.9, "as too_few_around"),
     "kept_unsorted": Reason("already unsorted", 1.0, "as kept"),
 }
 
@@ -76,3 +107,37 @@ def margin_confidence(margin: float, *, placed: bool) -> float | None:
 def others_text(count: int) -> str:
     """"no other photo" / "only 2 other photos" for the too_few_around reason."""
     return "no other photo" if count <= 1 else f"only {count - 1} other photos"
+
+
+def explain_placed(
+    view: LibraryView,
+    rows: np.ndarray,
+    placement: Placement,
+    labels: np.ndarray,
+    confidence: np.ndarray,
+    reasons: list[str],
+    look_alike: np.ndarray,
+) -> None:
+    """Confidence and reason of each photo placed by look (or left out), from its Placement; ``look_alike``
+    gets the photo id it was placed by. ``placement.anchor`` holds view rows."""
+    for slot, row in enumerate(rows):
+        anchor = int(placement.anchor[slot])
+        ratio = float(placement.ratio[slot])
+        if anchor >= 0:
+            look_alike[row] = view.photo_ids[anchor]
+        margin = float(placement.margin[slot])
+        if labels[row] >= 0:
+            sure = margin_confidence(margin, placed=True)
+            if anchor < 0:
+                confidence[row], reasons[row] = explain("file_name_date", sure)
+            else:
+                date = " and its file-name date fits" if placement.hint_agrees[slot] else ""
+                confidence[row], reasons[row] = explain("look_alike", sure, name=view.name(anchor), date=date)
+        elif anchor >= 0 and margin <= 1.0 and labels[anchor] < 0:
+            confidence[row], reasons[row] = explain("look_alike_unsorted", name=view.name(anchor))
+        elif placement.ambiguous[slot]:
+            confidence[row], reasons[row] = explain("ambiguous")
+        elif np.isfinite(ratio):
+            confidence[row], reasons[row] = explain("too_far", margin_confidence(margin, placed=False), ratio=ratio)
+        else:
+            confidence[row], reasons[row] = explain("nothing_to_compare")

@@ -45,6 +45,13 @@ class LibraryView:
     lat: np.ndarray  # (N,) float64 degrees, NaN = no place
     lon: np.ndarray  # (N,) float64 degrees
     names: list[str] | None = field(default=None)  # optional display names, only for the "reason" texts
+    # What the life segmentation (method "life", roll.py) also reads; None where the caller has no such fact.
+    local_ts: np.ndarray | None = None  # (N,) the wall clock where it was taken, read as UTC; NaN = unknown
+    offset_s: np.ndarray | None = None  # (N,) its offset from UTC; NaN = unknown (a camera without a zone)
+    width: np.ndarray | None = None  # (N,) pixels as stored
+    height: np.ndarray | None = None
+    formats: list[str | None] | None = None  # the detected format ("JPEG", "PNG", …)
+    cameras: list[str] | None = None  # make and model, "" without camera EXIF
 
     def __post_init__(self) -> None:
         self.photo_ids = np.asarray(self.photo_ids, dtype=np.int64).reshape(-1)
@@ -57,8 +64,15 @@ class LibraryView:
             if len(value) != n:
                 raise ValueError(f"LibraryView.{name} has {len(value)} rows, photo_ids has {n}")
             setattr(self, name, value)
-        if self.names is not None and len(self.names) != n:
-            raise ValueError(f"LibraryView.names has {len(self.names)} rows, photo_ids has {n}")
+        for name in ("local_ts", "offset_s", "width", "height"):
+            if getattr(self, name) is not None:
+                value = np.asarray(getattr(self, name), dtype=np.float64).reshape(-1)
+                if len(value) != n:
+                    raise ValueError(f"LibraryView.{name} has {len(value)} rows, photo_ids has {n}")
+                setattr(self, name, value)
+        for name in ("names", "formats", "cameras"):
+            if getattr(self, name) is not None and len(getattr(self, name)) != n:
+                raise ValueError(f"LibraryView.{name} has {len(getattr(self, name))} rows, photo_ids has {n}")
         # A place needs both coordinates; one without the other is no place.
         broken = np.isnan(self.lat) != np.isnan(self.lon)
         if broken.any():
@@ -81,16 +95,17 @@ class LibraryView:
         return self.names[row] if self.names is not None else f"photo {int(self.photo_ids[row])}"
 
     def subset(self, rows: np.ndarray) -> LibraryView:
-        rows = np.asarray(rows)
-        names = None if self.names is None else [self.names[i] for i in np.arange(len(self))[rows]]
+        index = np.arange(len(self))[np.asarray(rows)]
+
+        def pick(values: np.ndarray | list | None) -> np.ndarray | list | None:
+            if values is None:
+                return None
+            return values[index] if isinstance(values, np.ndarray) else [values[i] for i in index]
+
         return LibraryView(
-            self.photo_ids[rows],
-            self.codes[rows],
-            self.taken_ts[rows],
-            self.hint_ts[rows],
-            self.lat[rows],
-            self.lon[rows],
-            names,
+            self.photo_ids[index], self.codes[index], self.taken_ts[index], self.hint_ts[index], self.lat[index],
+            self.lon[index], pick(self.names), local_ts=pick(self.local_ts), offset_s=pick(self.offset_s),
+            width=pick(self.width), height=pick(self.height), formats=pick(self.formats), cameras=pick(self.cameras),
         )
 
 

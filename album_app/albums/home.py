@@ -149,6 +149,16 @@ class HomeFinder:
         return out
 
 
+def home_day_share(day: np.ndarray, lat: np.ndarray, lon: np.ndarray, homes: HomeFinder | None = None) -> float:
+    """The share of days with placed photos spent near home (0 without any home): how much of the library
+    is a life around a home rather than events far apart. One row per photo, as `HomeFinder.fit`."""
+    homes = homes or HomeFinder().fit(day, lat, lon)
+    days, plat, plon = daily_points(day, lat, lon)
+    if not homes.periods_ or len(days) == 0:
+        return 0.0
+    return float(homes.near_home(days, plat, plon).mean())
+
+
 def nearest_km(lat: np.ndarray, lon: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """Distance from each point to the nearest of ``centres`` (rows of lat, lon)."""
     best = np.full(len(lat), np.inf)

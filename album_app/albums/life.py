@@ -25,9 +25,8 @@ import numpy as np
 
 from .gatherings import find_gatherings
 from .home import HomeFinder
+from .kinds import EVERYDAY, GATHERING, OUTING, TRIP
 
-TRIP, OUTING, GATHERING, EVERYDAY = "trip", "outing", "gathering", "everyday"
-EVENT_KINDS = (TRIP, OUTING, GATHERING)
 DAY_START_H = 4.0
 #: A trip needs this many photos (spanning a night away is strong evidence); an outing, a few more, because a
 #: handful of photos just beyond the home area on one day is often everyday life.

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import ESTIMATORS, METHODS
+from . import ESTIMATORS, LIFE, METHODS
 from .cluster import HDBSCANAlbums, make_estimator, renumber_by_time
 from .events import GAP_HOURS, JUMP_KM, MIN_ALBUM_SIZE, EventTable, event_table, segment_hours
-from .explain import explain, margin_confidence, others_text
+from .explain import explain, explain_placed, others_text
 from .features import (
     CONTENT_START,
     DEFAULT_WEIGHTS,
@@ -30,9 +29,12 @@ from .features import (
     geo_xyz_km,
     hours,
 )
+from .life_suggest import life_applies, suggest_life
 from .place import Limits, Placement, calibrate_limits, place_by_content, placement_by_hint
+from .suggestion import Suggestion
 
-#: The method `auto` stands for: the one that scored best on bench/albums_quality.py (see the README).
+#: The method `auto` stands for in a library without a home (a library of events far apart): the one that
+#: scored best on bench/albums_quality.py (see the README). A library lived around a home gets `life`.
 AUTO_METHOD = "affinity"
 #: Below this share of photos with a time, the library is mostly scans or downloads: photos that fit
 #: no event are then grouped by their look alone rather than all left Unsorted.
@@ -59,26 +61,23 @@ def _single_threaded_blas(function: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
-@dataclass
-class Suggestion:
-    labels: np.ndarray  # (N,) int, -1 = Unsorted, albums 0..K-1 in order of their first photo
-    confidence: np.ndarray  # (N,) float in [0, 1]: how sure the placement (or the leaving out) is
-    reason: list[str]  # (N,) short human text
-    method: str  # the method actually used
-    look_alike: np.ndarray | None = None  # (N,) photo id a photo without time was placed by (-1: none)
-    threshold: float = float("nan")  # the calibrated look-alike distance (content units)
-
-    @property
-    def n_albums(self) -> int:
-        return int(self.labels.max()) + 1 if len(self.labels) and self.labels.max() >= 0 else 0
-
-
 def resolve_method(method: str) -> str:
+    """The estimator behind a method name (``auto``: the event-library one; see `choose_method`)."""
     if method == "auto":
         return AUTO_METHOD
     if method not in ESTIMATORS:
         raise ValueError(f"unknown album method {method!r}; choose one of {', '.join(METHODS)}")
     return method
+
+
+def choose_method(view: LibraryView, method: str, weights: FusionWeights = DEFAULT_WEIGHTS) -> str:
+    """What ``method`` means for this library: ``auto`` is ``life`` when the library is lived around a home
+    (life_suggest.life_applies), else AUTO_METHOD; any other name stands for itself."""
+    if method == LIFE:
+        return LIFE
+    if method == "auto" and len(view) and life_applies(view, weights):
+        return LIFE
+    return resolve_method(method)
 
 
 @_single_threaded_blas
@@ -91,6 +90,8 @@ def suggest_albums(
     random_state: int = 0,
 ) -> Suggestion:
     """Suggested albums for a whole library (see module docstring)."""
+    if choose_method(view, method, weights) == LIFE:
+        return suggest_life(view, random_state=random_state)
     used = resolve_method(method)
     n = len(view)
     if n == 0:
@@ -118,7 +119,7 @@ def suggest_albums(
     if len(rest):
         placement = _place(view, X, content, labels, considered, rest, limits, weights)
         labels[rest] = placement.labels
-        _explain_placed(view, rest, placement, labels, confidence, reasons, look_alike)
+        explain_placed(view, rest, placement, labels, confidence, reasons, look_alike)
         if considered.mean() < LOOK_ONLY_SHARE:
             _group_by_look(X, labels, rest, confidence, reasons, random_state)
     labels = renumber_by_time(labels, X[:, TIME_COL])
@@ -213,38 +214,6 @@ def _explain_considered(
                 confidence[row], reasons[row] = explain("too_few_around", few=others_text(count))
 
 
-def _explain_placed(
-    view: LibraryView,
-    rows: np.ndarray,
-    placement: Placement,
-    labels: np.ndarray,
-    confidence: np.ndarray,
-    reasons: list[str],
-    look_alike: np.ndarray,
-) -> None:
-    for slot, row in enumerate(rows):
-        anchor = int(placement.anchor[slot])
-        ratio = float(placement.ratio[slot])
-        if anchor >= 0:
-            look_alike[row] = view.photo_ids[anchor]
-        margin = float(placement.margin[slot])
-        if labels[row] >= 0:
-            sure = margin_confidence(margin, placed=True)
-            if anchor < 0:
-                confidence[row], reasons[row] = explain("file_name_date", sure)
-            else:
-                date = " and its file-name date fits" if placement.hint_agrees[slot] else ""
-                confidence[row], reasons[row] = explain("look_alike", sure, name=view.name(anchor), date=date)
-        elif anchor >= 0 and margin <= 1.0 and labels[anchor] < 0:
-            confidence[row], reasons[row] = explain("look_alike_unsorted", name=view.name(anchor))
-        elif placement.ambiguous[slot]:
-            confidence[row], reasons[row] = explain("ambiguous")
-        elif np.isfinite(ratio):
-            confidence[row], reasons[row] = explain("too_far", margin_confidence(margin, placed=False), ratio=ratio)
-        else:
-            confidence[row], reasons[row] = explain("nothing_to_compare")
-
-
 def _group_by_look(
     X: np.ndarray, labels: np.ndarray, rest: np.ndarray, confidence: np.ndarray, reasons: list[str], seed: int
 ) -> None:
@@ -333,7 +302,7 @@ def place_new(
             weights,
         )
         out[new_untimed] = placement.labels
-        _explain_placed(view, new_untimed, placement, out, confidence, reasons, look_alike)
+        explain_placed(view, new_untimed, placement, out, confidence, reasons, look_alike)
     return Suggestion(out, np.clip(confidence, 0, 1), reasons, "incremental", look_alike, threshold)
 
 

@@ -33,6 +33,7 @@ class Plan:
     destination: dict[int, int | None] = field(default_factory=dict)
     new_albums: list[int] = field(default_factory=list)
     matched: dict[int, int] = field(default_factory=dict)  # cluster index -> existing album id
+    cluster_of_new: dict[int, int] = field(default_factory=dict)  # new album key -> cluster index
 
 
 def _is_mostly(overlap: int, size_a: int, size_b: int) -> bool:
@@ -81,6 +82,7 @@ def reconcile(clusters: Sequence[Sequence[int]], unsorted: Sequence[int], albums
         if movable:
             key = -(len(plan.new_albums) + 1)
             plan.new_albums.append(key)
+            plan.cluster_of_new[key] = index
             for photo in movable:
                 plan.destination[photo] = key
     for photo in unsorted:

@@ -10,21 +10,33 @@
   4. Every album gets a name by its kind (naming.py) and, for trips, day sections.
 Times: ``taken_ts`` is the instant (true UTC where the file recorded an offset); ``local_ts`` the wall clock
 where the photo was taken, read as UTC (what the catalog stores for a file without an offset).
+`RollView.from_library` derives both from a LibraryView (a time without an offset is taken at the offset most
+of the library's photos carry: a camera without a time zone is usually set to home time).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .features import ContentSpace
-from .life import EVENT_KINDS, TRIP, segment_life
-from .naming import SCREENSHOTS, AlbumDescription, DaySection, day_sections, describe_album, everyday_name
-from .place import calibrate_limits, place_by_content
-from .screens import CAMERA, MESSENGER, SCREENSHOT, classify_files
+from .features import ContentSpace, LibraryView
+from .home import home_day_share
+from .kinds import EVENT_KINDS, SCREENSHOTS
+from .life import photo_days, segment_life
+from .naming import AlbumDescription, DaySection, describe_by_kind
+from .place import Placement, calibrate_limits, place_by_content
+from .screens import CAMERA, MESSENGER, PHOTO, SCREENSHOT, classify_files
 
-SCREENSHOT_KIND = "screenshots"
+SCREENSHOT_KIND = SCREENSHOTS
+#: File kinds (screens.py) that are photos of the person's own life when they lack a time: placed by look.
+PLACED_BY_LOOK = (MESSENGER, CAMERA, PHOTO)
+#: A library is shaped like a life (method ``auto`` picks ``life``) when its homes hold at least this share
+#: of the days with placed photos. A phone roll spends most days at home (0.8–0.95 on bench/camera_roll.py's
+#: rolls); a library of events far apart has no home, or one that holds a few of its days (at most 0.1 on
+#: bench/albums_quality.py's libraries, where two events share a city).
+HOME_DAY_SHARE = 0.4
 
 
 @dataclass
@@ -47,17 +59,42 @@ class RollView:
     def __len__(self) -> int:
         return len(self.names)
 
+    @classmethod
+    def from_library(cls, view: LibraryView) -> RollView:
+        """The roll's view of a library (module docstring: times); facts the library lacks are NaN / unknown."""
+        n = len(view)
+        local = view.taken_ts.copy() if view.local_ts is None else view.local_ts.copy()
+        offset = np.full(n, np.nan) if view.offset_s is None else view.offset_s
+        known = offset[np.isfinite(offset)]
+        usual = float(Counter(known.tolist()).most_common(1)[0][0]) if len(known) else 0.0
+        instant = np.where(np.isfinite(offset), local - offset, local - usual)
+        only_instant = ~np.isfinite(local) & np.isfinite(view.taken_ts)  # a video's UTC stamp
+        instant[only_instant] = view.taken_ts[only_instant]
+        local[only_instant] = view.taken_ts[only_instant] + usual
+        cameras = view.cameras if view.cameras is not None else [""] * n
+        device_of = {name: index for index, name in enumerate(sorted(set(cameras)))}
+        nan = np.full(n, np.nan)
+        return cls(
+            names=list(view.names) if view.names is not None else [f"photo {int(p)}" for p in view.photo_ids],
+            formats=list(view.formats) if view.formats is not None else [None] * n,
+            width=nan if view.width is None else view.width, height=nan if view.height is None else view.height,
+            has_camera=np.array([bool(c) for c in cameras], bool) if view.cameras is not None else np.ones(n, bool),
+            device=np.array([device_of[c] for c in cameras], np.int64),
+            taken_ts=instant, local_ts=local, hint_ts=view.hint_ts, lat=view.lat, lon=view.lon, codes=view.codes,
+        )
+
 
 @dataclass
 class RollAlbum:
     kind: str
     rows: np.ndarray
-    description: AlbumDescription
+    description: AlbumDescription | None = None  # None when roll_albums was asked not to name albums
     sections: list[DaySection] = field(default_factory=list)
+    period: str | None = None  # an everyday album's month, "2024-03"
 
     @property
     def name(self) -> str:
-        return self.description.name
+        return self.description.name if self.description is not None else ""
 
 
 @dataclass
@@ -65,10 +102,14 @@ class RollAlbums:
     albums: list[RollAlbum]
     labels: np.ndarray  # (N,) album index, -1 Unsorted
     file_kinds: np.ndarray  # screens.py's verdict per row
+    near_home: np.ndarray | None = None  # (N,) life.py's state of each timed photo (False elsewhere)
+    copies: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # rows placed by look
+    placement: Placement | None = None  # of ``copies``; its anchors are view rows (-1: none)
 
 
-def roll_albums(view: RollView, *, random_state: int = 0) -> RollAlbums:
-    """Albums for a roll (module docstring)."""
+def roll_albums(view: RollView, *, random_state: int = 0, describe: bool = True) -> RollAlbums:
+    """Albums for a roll (module docstring). ``describe=False`` leaves names and sections to the caller (the
+    app names albums from the catalog, where the user's place names and edits are)."""
     n = len(view)
     file_kinds = classify_files(view.names, view.formats, view.width, view.height, view.has_camera)
     timed = np.isfinite(view.taken_ts)
@@ -77,26 +118,40 @@ def roll_albums(view: RollView, *, random_state: int = 0) -> RollAlbums:
                         view.lat[life_rows], view.lon[life_rows], view.device[life_rows])
     labels = np.full(n, -1, np.int64)
     labels[life_rows] = life.labels
+    near_home = np.zeros(n, bool)
+    if life.near_home is not None:
+        near_home[life_rows] = life.near_home
     kinds = list(life.kinds)
     months = list(life.month)
-    copies = np.flatnonzero(~timed & np.isin(file_kinds, [MESSENGER, CAMERA]))
+    copies = np.flatnonzero(~timed & np.isin(file_kinds, PLACED_BY_LOOK))
+    placement = None
     if len(copies) and len(life_rows):
-        labels[copies] = _place_copies(view, labels, kinds, life_rows, copies, random_state)
+        placement = _place_copies(view, labels, kinds, life_rows, copies, random_state)
+        labels[copies] = placement.labels
     screens = np.flatnonzero(file_kinds == SCREENSHOT)
     if len(screens):
         labels[screens] = len(kinds)
         kinds.append(SCREENSHOT_KIND)
         months.append(None)
-    albums = [_describe(view, np.flatnonzero(labels == g), kind, months[g]) for g, kind in enumerate(kinds)]
+    albums = [_album(view, np.flatnonzero(labels == g), kind, months[g], describe) for g, kind in enumerate(kinds)]
     keep = [g for g, album in enumerate(albums) if len(album.rows)]
     remap = np.full(len(albums) + 1, -1, np.int64)
     remap[keep] = np.arange(len(keep))
-    return RollAlbums([albums[g] for g in keep], remap[labels], file_kinds)
+    if placement is not None:
+        placement.labels = remap[placement.labels]
+    return RollAlbums([albums[g] for g in keep], remap[labels], file_kinds, near_home, copies, placement)
+
+
+def life_share(view: RollView) -> float:
+    """`home.home_day_share` over the photos the life segmentation reads (timed, screenshots aside)."""
+    file_kinds = classify_files(view.names, view.formats, view.width, view.height, view.has_camera)
+    rows = np.flatnonzero(np.isfinite(view.taken_ts) & (file_kinds != SCREENSHOT))
+    return home_day_share(photo_days(view.local_ts[rows] / 3600.0), view.lat[rows], view.lon[rows])
 
 
 def _place_copies(view: RollView, labels: np.ndarray, kinds: list[str], anchors: np.ndarray, copies: np.ndarray,
-                  random_state: int) -> np.ndarray:
-    """Labels for EXIF-less copies by look and file-name date, against event albums only."""
+                  random_state: int) -> Placement:
+    """EXIF-less copies placed by look and file-name date, against event albums only (labels -1 elsewhere)."""
     rows = np.concatenate([anchors, copies])
     content = ContentSpace(random_state=random_state).fit_transform(view.codes[rows])
     anchor_content, query = content[: len(anchors)], content[len(anchors):]
@@ -107,7 +162,10 @@ def _place_copies(view: RollView, labels: np.ndarray, kinds: list[str], anchors:
     # photos were look-alikes that keep a copy out, 0.72 when they were albums of their own).
     keep = is_event[labels[anchors]] & (labels[anchors] >= 0)
     if not keep.any():
-        return np.full(len(copies), -1, np.int64)
+        none = np.full(len(copies), -1, np.int64)
+        nan = np.full(len(copies), np.nan)
+        off = np.zeros(len(copies), bool)
+        return Placement(none, none.copy(), nan, nan.copy(), off, nan.copy(), off.copy())
     anchors, anchor_content = anchors[keep], anchor_content[keep]
     anchor_labels = labels[anchors]
     limits = calibrate_limits(anchor_content, anchor_labels, random_state=random_state)
@@ -121,19 +179,19 @@ def _place_copies(view: RollView, labels: np.ndarray, kinds: list[str], anchors:
     placement = place_by_content(query, view.hint_ts[copies] / 3600.0, anchor_content, anchor_labels, start, end,
                                  limits.look, hint_threshold=limits.dated, spread=limits.spread)
     out = placement.labels
-    return np.where(is_event[out] & (out >= 0), out, -1)
+    placement.labels = np.where(is_event[out] & (out >= 0), out, -1)
+    # Anchors as view rows: an index past the anchors names a copy placed earlier in the same call.
+    seen = np.concatenate([anchors, copies])
+    placement.anchor = np.where(placement.anchor >= 0, seen[np.clip(placement.anchor, 0, len(seen) - 1)], -1)
+    return placement
 
 
-def _describe(view: RollView, rows: np.ndarray, kind: str, month: tuple[int, int] | None) -> RollAlbum:
+def _album(view: RollView, rows: np.ndarray, kind: str, month: tuple[int, int] | None, describe: bool) -> RollAlbum:
     rows = rows[np.argsort(np.where(np.isfinite(view.local_ts[rows]), view.local_ts[rows], np.inf), kind="stable")]
-    if kind == SCREENSHOT_KIND:
-        return RollAlbum(kind, rows, AlbumDescription(SCREENSHOTS, None, None, None))
-    timed = rows[np.isfinite(view.local_ts[rows])]
-    if kind == "everyday":
-        description = everyday_name(view.local_ts[timed], view.lat[rows], view.lon[rows], month)
-    else:
-        description = describe_album(view.local_ts[timed], view.lat[rows], view.lon[rows])
-    sections = day_sections(view.local_ts[rows], view.lat[rows], view.lon[rows]) if kind == TRIP else []
+    period = f"{month[0]:04d}-{month[1]:02d}" if month is not None else None
+    if not describe:
+        return RollAlbum(kind, rows, period=period)
+    description, sections = describe_by_kind(kind, view.local_ts[rows], view.lat[rows], view.lon[rows], period=period)
     for section in sections:
         section.rows[:] = rows[section.rows]
-    return RollAlbum(kind, rows, description, sections)
+    return RollAlbum(kind, rows, description, sections, period)

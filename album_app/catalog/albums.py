@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import numpy as np
 
 from album_app.catalog.photos import db_path
 from album_app.catalog.store import Catalog, utc_now
+from album_app.ingest.meta import INSTANT_ONLY_SOURCES, PhotoMeta
 
 
 @dataclass
@@ -28,6 +31,9 @@ class AlbumRow:
     members: list[int] = field(default_factory=list)
     pinned: set[int] = field(default_factory=set)
     excluded: set[int] = field(default_factory=set)
+    kind: str = "event"  # album_app.albums.kinds
+    period: str | None = None  # an everyday album's month, "2024-03"
+    sections: list[dict[str, object]] = field(default_factory=list)  # a trip's days: {"day", "label", "count"}
 
     @property
     def display_name(self) -> str:
@@ -47,6 +53,7 @@ def load_albums(catalog: Catalog, *, include_rejected: bool = True) -> list[Albu
             id=row["id"], name=row["name"], auto_name=row["auto_name"], place=row["place"],
             start_at=row["start_at"], end_at=row["end_at"], locked=bool(row["locked"]),
             rejected=bool(row["rejected"]), origin=row["origin"], cover_id=row["cover_id"],
+            kind=row["kind"], period=row["period"], sections=json.loads(row["sections"]) if row["sections"] else [],
         )
         for row in conn.execute(f"SELECT * FROM albums {where} ORDER BY coalesce(start_at, '9999'), id")
     }
@@ -93,7 +100,13 @@ def unsorted_photo_ids(catalog: Catalog) -> list[int]:
 
 @dataclass
 class PhotoFacts:
-    """The arrays clustering needs, for indexed photos that have a code from ``model_id``."""
+    """The arrays clustering needs, for indexed photos that have a code from ``model_id``.
+
+    ``taken_ts`` is what the scan stored (true UTC where the file recorded an offset, else the wall clock
+    read as UTC); ``local_ts`` the wall clock where the photo was taken (read as UTC) and ``offset_s`` its
+    offset from UTC (NaN: unknown, so the instant is unknown to within a time zone); ``cameras`` the make
+    and model ('' without camera EXIF); ``formats`` the detected format; ``media_kinds`` 'photo' | 'video'.
+    """
 
     photo_ids: np.ndarray
     codes: np.ndarray
@@ -101,11 +114,19 @@ class PhotoFacts:
     hint_ts: np.ndarray
     lat: np.ndarray
     lon: np.ndarray
+    local_ts: np.ndarray
+    offset_s: np.ndarray
+    width: np.ndarray
+    height: np.ndarray
+    formats: list[str | None]
+    cameras: list[str]
+    media_kinds: list[str]
 
 
 def photo_facts(catalog: Catalog, model_id: str) -> PhotoFacts:
     rows = catalog.conn.execute(
-        "SELECT p.id, c.code, m.taken_ts, m.time_hint_ts, m.lat, m.lon FROM photos p"
+        "SELECT p.id, c.code, m.taken_ts, m.time_hint_ts, m.lat, m.lon, m.taken_at, m.time_source, m.width,"
+        " m.height, p.format, m.make, m.model, p.media_kind FROM photos p"
         " JOIN codes c ON c.photo_id = p.id AND c.model_id = ?"
         " LEFT JOIN photo_meta m ON m.photo_id = p.id"
         " WHERE p.status = 'indexed' ORDER BY p.id",
@@ -119,10 +140,32 @@ def photo_facts(catalog: Catalog, model_id: str) -> PhotoFacts:
         np.stack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
         if rows else np.zeros((0, 0), dtype=np.float32)
     )
+    clocks = [wall_clock(row[6], row[7]) for row in rows]
     return PhotoFacts(
         photo_ids=np.array([row[0] for row in rows], dtype=np.int64),
         codes=codes, taken_ts=column(2), hint_ts=column(3), lat=column(4), lon=column(5),
+        local_ts=np.array([c[0] for c in clocks], np.float64), offset_s=np.array([c[1] for c in clocks], np.float64),
+        width=column(8), height=column(9), formats=[row[10] for row in rows],
+        cameras=[PhotoMeta(make=row[11], model=row[12]).camera or "" for row in rows],
+        media_kinds=[row[13] or "photo" for row in rows],
     )
+
+
+def wall_clock(taken_at: str | None, time_source: str | None) -> tuple[float, float]:
+    """(local wall clock read as UTC, offset from UTC in seconds) of a stored capture time, NaN where unknown:
+    a time without an offset is a wall clock (offset NaN); an instant-only stamp (a video's UTC container
+    time) has no known wall clock (both NaN; the stored taken_ts is its instant)."""
+    if not taken_at:
+        return float("nan"), float("nan")
+    try:
+        moment = datetime.fromisoformat(taken_at)
+    except ValueError:
+        return float("nan"), float("nan")
+    offset = moment.utcoffset()
+    if time_source in INSTANT_ONLY_SOURCES and offset is not None:
+        return float("nan"), float("nan")
+    local = moment.replace(tzinfo=UTC).timestamp()
+    return local, (offset.total_seconds() if offset is not None else float("nan"))
 
 
 # -- reads inside a transaction (edits and clustering check and describe what they change) -------------
@@ -151,37 +194,54 @@ def live_album_ids(conn: sqlite3.Connection) -> list[int]:
     return [int(r[0]) for r in conn.execute("SELECT id FROM albums WHERE rejected = 0 ORDER BY id")]
 
 
-#: (photo id, taken_ts, lat, lon); None where the photo has no such fact.
+#: (photo id, local wall-clock time read as UTC, lat, lon); None where the photo has no such fact.
 MemberFact = tuple[int, float | None, float | None, float | None]
 
 
 def member_facts(conn: sqlite3.Connection, album_id: int) -> list[MemberFact]:
-    """(photo id, taken_ts, lat, lon) of an album's members, in time order (untimed last by id)."""
-    return [
-        (int(r[0]), r[1], r[2], r[3])
-        for r in conn.execute(
-            "SELECT p.id, m.taken_ts, m.lat, m.lon FROM placements pl JOIN photos p ON p.id = pl.photo_id"
-            " LEFT JOIN photo_meta m ON m.photo_id = p.id WHERE pl.album_id = ? ORDER BY m.taken_ts, p.id",
-            (album_id,),
-        )
-    ]
+    """(photo id, local time, lat, lon) of an album's members, in time order (untimed last by id). The local
+    time is the wall clock where the photo was taken (names and days are the photographer's); for a stamp
+    that only gives the instant, the instant."""
+    out: list[MemberFact] = []
+    for r in conn.execute(
+        "SELECT p.id, m.taken_ts, m.lat, m.lon, m.taken_at, m.time_source FROM placements pl"
+        " JOIN photos p ON p.id = pl.photo_id LEFT JOIN photo_meta m ON m.photo_id = p.id"
+        " WHERE pl.album_id = ? ORDER BY m.taken_ts IS NULL, m.taken_ts, p.id",
+        (album_id,),
+    ):
+        local, _ = wall_clock(r[4], r[5])
+        out.append((int(r[0]), r[1] if math.isnan(local) else local, r[2], r[3]))
+    return out
+
+
+def albums_with_photos_near(conn: sqlite3.Connection, lat: float, lon: float,
+                            box_deg: tuple[float, float]) -> list[int]:
+    """Live albums with a member inside the box lat ± box_deg[0], lon ± box_deg[1] (a place name's reach)."""
+    rows = conn.execute(
+        "SELECT DISTINCT pl.album_id FROM placements pl JOIN photo_meta m ON m.photo_id = pl.photo_id"
+        " JOIN albums a ON a.id = pl.album_id WHERE a.rejected = 0 AND m.lat BETWEEN ? AND ? AND m.lon BETWEEN ? AND ?",
+        (lat - box_deg[0], lat + box_deg[0], lon - box_deg[1], lon + box_deg[1]),
+    )
+    return sorted(int(r[0]) for r in rows)
 
 
 # -- writes (callers hold a transaction) -------------------------------------------------------------
 
 
 def insert_album(conn: sqlite3.Connection, *, auto_name: str = "", origin: str = "suggested",
-                 name: str | None = None) -> int:
+                 name: str | None = None, kind: str = "event", period: str | None = None) -> int:
     now = utc_now()
     cursor = conn.execute(
-        "INSERT INTO albums (name, auto_name, origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-        (name, auto_name, origin, now, now),
+        "INSERT INTO albums (name, auto_name, origin, kind, period, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (name, auto_name, origin, kind, period, now, now),
     )
     return int(cursor.lastrowid or 0)
 
 
 def update_album(conn: sqlite3.Connection, album_id: int, **values: object) -> None:
-    allowed = {"name", "auto_name", "place", "start_at", "end_at", "locked", "rejected", "origin", "cover_id"}
+    allowed = {"name", "auto_name", "place", "start_at", "end_at", "locked", "rejected", "origin", "cover_id",
+               "kind", "period", "sections"}
     unknown = set(values) - allowed
     if unknown:
         raise ValueError(f"unknown album fields: {sorted(unknown)}")
@@ -240,16 +300,23 @@ def delete_empty_albums(conn: sqlite3.Connection, among: Iterable[int] | None = 
 # -- snapshots for undo/redo ------------------------------------------------------------------------
 
 
-def snapshot(conn: sqlite3.Connection, album_ids: Sequence[int], photo_ids: Sequence[int]) -> dict[str, object]:
-    """The rows an edit may change: those albums (with exclusions) and those photos' placements."""
+def snapshot(conn: sqlite3.Connection, album_ids: Sequence[int], photo_ids: Sequence[int],
+             place_ids: Sequence[int] = ()) -> dict[str, object]:
+    """The rows an edit may change: those albums (with exclusions), those photos' placements and those
+    named places."""
     albums = [dict(row) for row in conn.execute(
         f"SELECT * FROM albums WHERE id IN ({_marks(album_ids)})", tuple(album_ids))]
     exclusions = [tuple(row) for row in conn.execute(
         f"SELECT album_id, photo_id FROM exclusions WHERE album_id IN ({_marks(album_ids)})", tuple(album_ids))]
     placements = [dict(row) for row in conn.execute(
         f"SELECT * FROM placements WHERE photo_id IN ({_marks(photo_ids)})", tuple(photo_ids))]
-    return {"album_ids": list(album_ids), "photo_ids": list(photo_ids), "albums": albums,
-            "exclusions": exclusions, "placements": placements}
+    state: dict[str, object] = {"album_ids": list(album_ids), "photo_ids": list(photo_ids), "albums": albums,
+                                "exclusions": exclusions, "placements": placements}
+    if place_ids:
+        state["place_ids"] = list(place_ids)
+        state["place_names"] = [dict(row) for row in conn.execute(
+            f"SELECT * FROM place_names WHERE id IN ({_marks(place_ids)})", tuple(place_ids))]
+    return state
 
 
 def restore(conn: sqlite3.Connection, state: dict[str, object]) -> None:
@@ -277,6 +344,11 @@ def restore(conn: sqlite3.Connection, state: dict[str, object]) -> None:
     for album_id in album_ids:
         if album_id not in kept:
             delete_album(conn, album_id)
+    place_ids = [int(p) for p in state.get("place_ids", [])]  # type: ignore[attr-defined]
+    if place_ids:
+        conn.execute(f"DELETE FROM place_names WHERE id IN ({_marks(place_ids)})", tuple(place_ids))
+        for row in state["place_names"]:  # type: ignore[attr-defined]
+            conn.execute(f"INSERT INTO place_names ({', '.join(row)}) VALUES ({_marks(row)})", tuple(row.values()))
 
 
 def _marks(items: Sequence[object] | dict[str, object]) -> str:

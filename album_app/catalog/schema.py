@@ -180,6 +180,32 @@ MIGRATIONS: tuple[Migration, ...] = (
         UPDATE photos SET retry = 1 WHERE status = 'skipped' AND skip_reason LIKE 'not a photo%';
         """,
     ),
+    Migration(
+        5,
+        "album kinds, everyday periods, trip day sections and the user's place names",
+        """
+        -- What an album is: a trip, a day outing, a gathering near home, a month of everyday life, the
+        -- screenshots, an album the user made, or an event (the event-library clustering's albums).
+        ALTER TABLE albums ADD COLUMN kind TEXT NOT NULL DEFAULT 'event'
+            CHECK (kind IN ('trip', 'outing', 'gathering', 'everyday', 'screenshots', 'user', 'event'));
+        -- An everyday album's calendar month ('2024-03'), NULL for other kinds.
+        ALTER TABLE albums ADD COLUMN period TEXT;
+        -- A trip's days as JSON [{"day": "2024-04-12", "label": "Fri 12 Apr · Lisbon", "count": 31}],
+        -- refreshed with the album's name whenever its members change.
+        ALTER TABLE albums ADD COLUMN sections TEXT;
+        UPDATE albums SET kind = 'user' WHERE origin = 'user';
+
+        -- A name the user gave a place ("Home", "Grandma's"): albums whose photos lie within it use it.
+        CREATE TABLE place_names (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT    NOT NULL,
+            lat        REAL    NOT NULL CHECK (lat BETWEEN -90 AND 90),
+            lon        REAL    NOT NULL CHECK (lon BETWEEN -180 AND 180),
+            radius_km  REAL    NOT NULL CHECK (radius_km > 0),
+            created_at TEXT    NOT NULL
+        );
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -17,7 +17,7 @@ from album_app.catalog import CatalogError
 from album_app.catalog.store import catalog_error
 
 # Importing the command modules registers their commands.
-from album_app.cli import albums, files, library  # noqa: F401
+from album_app.cli import albums, files, library, places  # noqa: F401
 from album_app.cli.common import COMMANDS, UserError, warn
 from album_app.cli.parser import build_parser
 from album_app.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK

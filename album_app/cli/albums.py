@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from album_app.catalog import Catalog
@@ -15,30 +15,41 @@ if TYPE_CHECKING:  # imported where used: onnxruntime is slow to load
 from album_app.cli.common import COMMANDS, UserError, command, open_catalog, print_json
 
 
-def album_records(catalog: Catalog) -> dict[str, object]:
+def album_records(catalog: Catalog, kinds: Sequence[str] | None = None) -> dict[str, object]:
+    """Every live album (or those of ``kinds``) with its photos, and the Unsorted photos."""
+    from album_app.albums.kinds import TRIP
     from album_app.catalog import albums as rows
 
     paths = rows.photo_paths(catalog)
     albums = []
     for album in rows.load_albums(catalog, include_rejected=False):
-        albums.append({
-            "id": album.id, "name": album.display_name, "photos": [paths[p] for p in album.members],
+        if kinds and album.kind not in kinds:
+            continue
+        record = {
+            "id": album.id, "name": album.display_name, "kind": album.kind, "photos": [paths[p] for p in album.members],
             "start": album.start_at, "end": album.end_at, "place": album.place, "locked": album.locked,
             "suggested": not album.touched, "count": len(album.members),
-        })
+        }
+        if album.period:
+            record["period"] = album.period
+        if album.kind == TRIP:
+            record["sections"] = album.sections
+        albums.append(record)
     return {"albums": albums, "unsorted": [paths[p] for p in rows.unsorted_photo_ids(catalog)]}
 
 
 @command("albums", "list albums and their photos")
 def cmd_albums(args: argparse.Namespace) -> int:
     with open_catalog(args, writer=False) as catalog:
-        records = album_records(catalog)
+        records = album_records(catalog, args.kind)
     if args.json:
         print_json(records)
         return EXIT_OK
     for album in records["albums"]:  # type: ignore[union-attr]
         mark = "accepted" if album["locked"] else ("edited" if not album["suggested"] else "suggested")
-        print(f"{album['id']:5}  {album['name']}  ({album['count']} photos, {mark})")
+        print(f"{album['id']:5}  {album['name']}  ({album['kind']}, {album['count']} photos, {mark})")
+        for section in album.get("sections", []):
+            print(f"         {section['label']}  ({section['count']} photos)")
     print(f"       Unsorted  ({len(records['unsorted'])} photos)")  # type: ignore[arg-type]
     return EXIT_OK
 
@@ -87,7 +98,7 @@ def _photo_id(catalog: Catalog, path: str) -> int:
     return photo_id
 
 
-def _edit(args: argparse.Namespace, action: Callable[[Catalog], object], done: str) -> int:
+def edit(args: argparse.Namespace, action: Callable[[Catalog], object], done: str) -> int:
     from album_app.services.edits import EditError
 
     with open_catalog(args, writer=True) as catalog:
@@ -103,50 +114,60 @@ def _edit(args: argparse.Namespace, action: Callable[[Catalog], object], done: s
 def cmd_rename(args: argparse.Namespace) -> int:
     from album_app.services import edits
 
-    return _edit(args, lambda c: edits.rename(c, args.id, args.name), f"renamed album {args.id}")
+    return edit(args, lambda c: edits.rename(c, args.id, args.name), f"renamed album {args.id}")
 
 
 @command("merge", "merge albums into the first one")
 def cmd_merge(args: argparse.Namespace) -> int:
     from album_app.services import edits
 
-    return _edit(args, lambda c: edits.merge(c, args.ids), "merged into album {result}")
+    return edit(args, lambda c: edits.merge(c, args.ids), "merged into album {result}")
 
 
-@command("split", "move photos of an album into a new album")
+@command("split", "move photos of an album into a new album (or split it where a day starts)")
 def cmd_split(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from album_app.services import edits
 
-    return _edit(args, lambda c: edits.split(c, args.id, [_photo_id(c, p) for p in args.photos]),
-                 "new album {result}")
+    if bool(args.photos) == bool(args.at_day):
+        raise UserError("split takes photos, or --at-day DAY (a trip's day: its photos from then on), not both.")
+    if args.at_day:
+        try:
+            day = date.fromisoformat(args.at_day)
+        except ValueError as error:
+            raise UserError(f"--at-day wants a date such as 2024-04-12, not {args.at_day!r}.") from error
+        return edit(args, lambda c: edits.split_at_day(c, args.id, day), "new album {result}")
+    return edit(args, lambda c: edits.split(c, args.id, [_photo_id(c, p) for p in args.photos]),
+                "new album {result}")
 
 
 @command("move", "move a photo into an album")
 def cmd_move(args: argparse.Namespace) -> int:
     from album_app.services import edits
 
-    return _edit(args, lambda c: edits.move(c, _photo_id(c, args.photo), args.id), f"moved to album {args.id}")
+    return edit(args, lambda c: edits.move(c, _photo_id(c, args.photo), args.id), f"moved to album {args.id}")
 
 
 @command("remove", "take a photo out of an album (it will not come back)")
 def cmd_remove(args: argparse.Namespace) -> int:
     from album_app.services import edits
 
-    return _edit(args, lambda c: edits.remove(c, _photo_id(c, args.photo), args.id), f"removed from album {args.id}")
+    return edit(args, lambda c: edits.remove(c, _photo_id(c, args.photo), args.id), f"removed from album {args.id}")
 
 
 @command("reject", "reject a suggested album (it will not be suggested again)")
 def cmd_reject(args: argparse.Namespace) -> int:
     from album_app.services import edits
 
-    return _edit(args, lambda c: edits.reject(c, args.id), f"rejected album {args.id}")
+    return edit(args, lambda c: edits.reject(c, args.id), f"rejected album {args.id}")
 
 
 @command("lock", "accept an album: its photos stay in it")
 def cmd_lock(args: argparse.Namespace) -> int:
     from album_app.services import edits
 
-    return _edit(args, lambda c: edits.lock(c, args.id, not args.unlock),
+    return edit(args, lambda c: edits.lock(c, args.id, not args.unlock),
                  f"{'unlocked' if args.unlock else 'locked'} album {args.id}")
 
 

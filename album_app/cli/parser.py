@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 
 from album_app import __version__
 from album_app.albums import USER_METHODS
+from album_app.albums.kinds import ALBUM_KINDS
 from album_app.services.settings import ALBUM_MODELS_CHOICES, IMBALANCE_RATIO
 
 if TYPE_CHECKING:  # imported where used: onnxruntime is slow to load
     pass
 from album_app.cli.common import COMMANDS
+from album_app.cli.places import DEFAULT_PLACE_RADIUS_KM
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     embeddings.add_argument("--quiet", action="store_true")
 
     cluster = commands.add_parser("cluster", parents=[common], help=COMMANDS["cluster"][1])
-    cluster.add_argument("--method", choices=USER_METHODS, default="auto")
+    cluster.add_argument("--method", choices=USER_METHODS, default=None,
+                         help="auto (the default): life for a library lived around a home, else affinity; "
+                         "the choice is kept for --new-only and next time")
     cluster.add_argument("--k", type=int, help="number of albums for kmeans (default: chosen automatically)")
     cluster.add_argument("--new-only", action="store_true", help="only place photos not clustered yet")
     for name in ("content", "time", "place"):
@@ -62,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     albums = commands.add_parser("albums", parents=[common], help=COMMANDS["albums"][1])
     albums.add_argument("--json", action="store_true")
+    albums.add_argument("--kind", choices=ALBUM_KINDS, action="append", help="only albums of this kind (repeatable)")
 
     stacks = commands.add_parser("stacks", parents=[common], help=COMMANDS["stacks"][1])
     stacks.add_argument("--album", type=int, metavar="ID", help="only the stacks as this album shows them")
@@ -74,7 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("ids", type=int, nargs="+", metavar="ID")
     split = commands.add_parser("split", parents=[common], help=COMMANDS["split"][1])
     split.add_argument("id", type=int)
-    split.add_argument("photos", nargs="+", metavar="PHOTO")
+    split.add_argument("photos", nargs="*", metavar="PHOTO")
+    split.add_argument("--at-day", metavar="DAY", help="split where this day starts (YYYY-MM-DD): a trip's day section")
+    name_place = commands.add_parser("name-place", parents=[common], help=COMMANDS["name-place"][1],
+                                     usage="album-app name-place (--album ID NAME | LAT LON NAME) [--radius KM]")
+    name_place.add_argument("place", nargs="+", metavar="LAT LON NAME")
+    name_place.add_argument("--album", type=int, metavar="ID", help="the place the photos of this album show")
+    name_place.add_argument("--radius", type=float, metavar="KM",
+                            help=f"how far the place reaches (default: {DEFAULT_PLACE_RADIUS_KM:g} km, or what the "
+                            "album's photos cover)")
     for name in ("move", "remove"):
         sub = commands.add_parser(name, parents=[common], help=COMMANDS[name][1])
         sub.add_argument("photo", metavar="PHOTO")

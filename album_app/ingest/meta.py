@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+#: Time sources that give the instant (UTC) but not the wall clock where the photo was taken: a video's
+#: container stamp. Their offset is unknown, although the stored time carries "+00:00".
+INSTANT_ONLY_SOURCES = frozenset({"quicktime:creation_time"})
+
 
 @dataclass(frozen=True)
 class PhotoMeta:

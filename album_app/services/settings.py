@@ -10,6 +10,8 @@ from album_app.albums.features import FusionWeights
 from album_app.catalog import Catalog
 
 WEIGHTS_KEY = "fusion_weights"
+#: The album method the person chose last (album_app.albums.USER_METHODS): `cluster --new-only` keeps to it.
+METHOD_KEY = "album_method"
 # "on": accepted albums' own autoencoders place new EXIF-less photos the nearest rule left Unsorted; "off":
 # never. By default ("auto") only where bench/album_models_quality.py shows them winning: accepted albums
 # that differ a lot in size (100:1: 0.78 of the small albums' new photos placed vs 0.40 by the nearest rule
@@ -27,6 +29,15 @@ def load_weights(catalog: Catalog) -> FusionWeights:
 
 def save_weights(catalog: Catalog, weights: FusionWeights) -> None:
     catalog.set_setting(WEIGHTS_KEY, json.dumps(asdict(weights)))
+
+
+def load_method(catalog: Catalog) -> str:
+    return catalog.setting(METHOD_KEY) or "auto"
+
+
+def save_method(catalog: Catalog, method: str) -> None:
+    if catalog.setting(METHOD_KEY) != method:
+        catalog.set_setting(METHOD_KEY, method)
 
 
 def use_album_models(catalog: Catalog) -> bool:

@@ -108,3 +108,21 @@ def test_models_and_codes_round_trip(library):
     assert ids == [1]
     assert codes.tolist() == [[0.0, 1.0, 2.0, 3.0]]
     assert model is not None and model.summary == {"nmi": 0.3}
+
+
+def test_migration_5_gives_albums_a_kind_and_keeps_user_albums_theirs(library, monkeypatch):
+    """A catalog of schema 4 with a suggested and a user-made album: after migration 5 the first is an event,
+    the second kind user; a kind outside the list is refused; place names start empty."""
+    monkeypatch.setattr("album_app.catalog.store.MIGRATIONS", schema.MIGRATIONS[:4])
+    monkeypatch.setattr("album_app.catalog.store.LATEST_VERSION", 4)
+    with Catalog(resolve_library(library)) as catalog, catalog.transaction() as conn:
+        for origin in ("suggested", "user"):
+            conn.execute("INSERT INTO albums (origin, created_at, updated_at) VALUES (?, 'now', 'now')", (origin,))
+    monkeypatch.undo()
+    with Catalog(resolve_library(library)) as catalog:
+        kinds = catalog.conn.execute("SELECT origin, kind, period FROM albums ORDER BY id").fetchall()
+        assert [tuple(row) for row in kinds] == [("suggested", "event", None), ("user", "user", None)]
+        with pytest.raises(CatalogError, match="CHECK constraint"), catalog.transaction() as conn:
+            conn.execute("UPDATE albums SET kind = 'holiday'")
+        assert catalog.conn.execute("SELECT count(*) FROM place_names").fetchone()[0] == 0
+    assert (library / f"{CATALOG_NAME}.v4.bak").exists()

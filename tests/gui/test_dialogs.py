@@ -18,13 +18,14 @@ def test_recluster_dialog_returns_method_k_and_weights(qtbot):
     dialog = ReclusterDialog(FusionWeights(content=1.0, time=0.5, place=2.0), photo_count=120)
     qtbot.addWidget(dialog)
     assert dialog.chosen_method() == "auto" and dialog.chosen_k() is None
-    assert [dialog.method.itemText(i) for i in range(4)] == [
+    assert [dialog.method.itemText(i) for i in range(5)] == [
         "Auto (recommended)",
+        "Life: trips, outings, gatherings, everyday months",
         "KMeans",
         "Affinity propagation",
         "HDBSCAN",
     ]
-    dialog.method.setCurrentIndex(1)
+    dialog.method.setCurrentIndex(dialog.method.findData("kmeans"))
     assert dialog.k.isEnabled()
     dialog.k.setValue(7)
     dialog.sliders["time"].setValue(30)

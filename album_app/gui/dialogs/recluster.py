@@ -22,6 +22,7 @@ from album_app.albums import USER_METHODS
 
 METHOD_LABELS = {
     "auto": "Auto (recommended)",
+    "life": "Life: trips, outings, gatherings, everyday months",
     "affinity": "Affinity propagation",
     "kmeans": "KMeans",
     "hdbscan": "HDBSCAN",
@@ -47,7 +48,8 @@ class ReclusterDialog(QDialog):
         self.method.setAccessibleName("Clustering method")
         for key, label in METHODS:
             self.method.addItem(label, key)
-        self.method.setItemData(2, "Slow and memory-hungry past a few thousand photos", Qt.ItemDataRole.ToolTipRole)
+        self.method.setItemData(self.method.findData("affinity"), "Slow and memory-hungry past a few thousand photos",
+                                Qt.ItemDataRole.ToolTipRole)
         self.k = QSpinBox()
         self.k.setAccessibleName("Number of albums")
         self.k.setRange(0, max(2, photo_count))
