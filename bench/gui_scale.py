@@ -6,7 +6,9 @@ Builds a synthetic catalog (photos, metadata, codes from a registered model, alb
 straight through the catalog functions, no scan, then times, offscreen:
   worker side:  reading a LibrarySnapshot; reading codes + PCA for the map;
   GUI thread:   taking in a snapshot (models, selection, grid); each scroll step through the largest
-                album (event processing, fetchMore, painting one screen); taking in the map data;
+                album (event processing, fetchMore, painting one screen); the largest everyday month
+                opened by day and scrolled a screen at a time; a sidebar section hidden and shown (the
+                albums are of every kind, so the sidebar has sections); taking in the map data;
                 painting the map; one hover (nearest dot);
   browsing views (bench/browse_scale.py): the worker read behind them; in the window, taking in their
                 data, each tab brought to the front, an album's route, "more like this" shown, the viewer
@@ -41,6 +43,8 @@ from album_app.catalog.codes import register_model, set_active_model, store_code
 from album_app.catalog.photos import IndexedFile, write_files  # noqa: E402
 from album_app.ingest.meta import PhotoMeta  # noqa: E402
 from album_app.library import resolve_library  # noqa: E402
+
+KINDS = ("event", "trip", "everyday", "gathering", "outing", "screenshots", "user")
 
 
 def build(root: Path, photos: int, albums: int, code_size: int = 128, seed: int = 0) -> Path:
@@ -83,11 +87,37 @@ def build(root: Path, photos: int, albums: int, code_size: int = 128, seed: int 
                 list(zip(ids[chunk : chunk + 20_000], codes[chunk : chunk + 20_000], strict=True)),
             )
         with catalog.transaction() as conn:
-            album_ids = [rows.insert_album(conn, auto_name=f"Event {k}") for k in range(albums)]
+            # Albums of every kind, so that the sidebar has its sections and some albums open by day.
+            album_ids = [rows.insert_album(conn, auto_name=f"Event {k}", kind=KINDS[k % len(KINDS)])
+                         for k in range(albums)]
             unsorted = rng.random(photos) < 0.05
             for photo, label, loose in zip(ids, labels.tolist(), unsorted.tolist(), strict=True):
                 rows.place(conn, photo, None if loose else album_ids[label])
     return root
+
+
+def measure_album_by_day(app: object, window: object, snapshot: object) -> dict[str, float]:
+    """The largest everyday month opened by day, then scrolled a screen at a time; a sidebar section hidden
+    and shown again."""
+    month = max((a for a in snapshot.albums if a.kind == "everyday"), key=lambda a: len(a.members))
+    started = time.perf_counter()
+    window.album_list.setCurrentIndex(window.album_model.index_of(month.id))
+    app.processEvents()
+    out = {"by_day_album": len(month.members), "gui_by_day_open_s": time.perf_counter() - started}
+    bar, steps = window.album_days.verticalScrollBar(), []
+    while bar.value() < bar.maximum():
+        started = time.perf_counter()
+        bar.setValue(bar.value() + bar.pageStep())
+        app.processEvents()
+        steps.append(time.perf_counter() - started)
+    out["gui_by_day_scroll_step_max_s"] = max(steps, default=0.0)
+    started = time.perf_counter()
+    window.album_model.toggle_section("Everyday")
+    app.processEvents()
+    window.album_model.toggle_section("Everyday")
+    app.processEvents()
+    out["gui_section_hide_show_s"] = time.perf_counter() - started
+    return out
 
 
 class HeldPool:
@@ -142,7 +172,8 @@ def main() -> int:
         app.processEvents()
         results["gui_snapshot_s"] = time.perf_counter() - started
 
-        biggest = max((a for a in snapshot.albums if not a.is_unsorted), key=lambda a: len(a.members))
+        biggest = max((a for a in snapshot.albums if not a.is_unsorted and not a.shown_as_timeline),
+                      key=lambda a: len(a.members))
         window.album_list.setCurrentIndex(window.album_model.index_of(biggest.id))
         app.processEvents()
         steps = []
@@ -155,6 +186,7 @@ def main() -> int:
         results["largest_album"] = len(biggest.members)
         results["gui_scroll_step_max_s"] = max(steps)
         results["gui_scroll_step_median_s"] = statistics.median(steps)
+        results.update(measure_album_by_day(app, window, snapshot))
 
         with Catalog(paths, writer=False) as reader:
             context = JobContext(reader, CancelToken(), lambda p: None)

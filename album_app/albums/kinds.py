@@ -17,3 +17,16 @@ ALBUM_KINDS = (TRIP, OUTING, GATHERING, EVERYDAY, SCREENSHOTS, USER, EVENT)
 EVENT_KINDS = (TRIP, OUTING, GATHERING)
 #: Kinds whose photos are not an event the user is asked to accept: their default view is a timeline.
 BROWSE_KINDS = (EVERYDAY, SCREENSHOTS)
+#: How the window's sidebar groups albums, in its order (Unsorted follows them): a title and the kinds in it.
+SECTIONS = (
+    ("Trips", (TRIP,)),
+    ("Events", (OUTING, GATHERING, EVENT)),
+    ("Everyday", (EVERYDAY,)),
+    ("Screenshots", (SCREENSHOTS,)),
+    ("Albums", (USER,)),
+)
+
+
+def section_of(kind: str) -> str:
+    """The sidebar section an album of this kind is listed under (an unknown kind: Events)."""
+    return next((title for title, kinds in SECTIONS if kind in kinds), "Events")

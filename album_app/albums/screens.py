@@ -11,7 +11,8 @@ model), its format, its pixel size and its file name.
   * **messenger**: no camera EXIF and a name a messenger gives a photo it passed on (WhatsApp,
     Telegram, Signal, Facebook Messenger, Viber, Line): a friend's copy, to be placed by look and date.
   * **camera**: no EXIF but a camera's or phone's own name (``IMG_1234.JPG``, ``DSC_0001.JPG``,
-    ``PXL_…``): a photo whose EXIF was lost, placed by look as any EXIF-less photo.
+    ``PXL_…``, videos' ``VID_20240612_…``, ``MVI_1234.MOV``): a photo or video whose EXIF was lost, placed
+    by look as any EXIF-less photo.
   * **download**: no camera EXIF and nothing above matched (``download (3).jpg``, ``FB_IMG_…``, a hash):
     a download or a meme. It stays Unsorted; look alone does not put it in an event.
   * **photo**: a camera wrote EXIF.
@@ -38,7 +39,8 @@ _MESSENGER_NAME = re.compile(
 )
 _CAMERA_NAME = re.compile(
     r"^(IMG_\d{3,}|IMG_E\d+|IMG\d{8}|DSC[FN_]?\d{3,}|_DSC\d+|DSCF\d+|P\d{7}|PXL_\d{8}|MVIMG_|PANO_|GOPR\d+"
-    r"|G\d{7}|DJI_\d+|\d{8}_\d{6}(_\w+)?\.|CIMG\d+|SAM_\d+|PICT\d+|100_\d+|HPIM\d+|KIF_\d+)",
+    r"|G\d{7}|DJI_\d+|\d{8}_\d{6}(_\w+)?\.|CIMG\d+|SAM_\d+|PICT\d+|100_\d+|HPIM\d+|KIF_\d+"
+    r"|VID_?\d{8}|MVI_\d+|MOV_\d+)",
     re.IGNORECASE,
 )
 #: Computer screens, as (long, short) pixels (also at 2× on HiDPI).

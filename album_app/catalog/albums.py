@@ -105,7 +105,7 @@ class PhotoFacts:
     ``taken_ts`` is what the scan stored (true UTC where the file recorded an offset, else the wall clock
     read as UTC); ``local_ts`` the wall clock where the photo was taken (read as UTC) and ``offset_s`` its
     offset from UTC (NaN: unknown, so the instant is unknown to within a time zone); ``cameras`` the make
-    and model ('' without camera EXIF); ``formats`` the detected format; ``media_kinds`` 'photo' | 'video'.
+    and model ('' without camera EXIF); ``formats`` the detected format. Videos are rows like photos.
     """
 
     photo_ids: np.ndarray
@@ -120,13 +120,12 @@ class PhotoFacts:
     height: np.ndarray
     formats: list[str | None]
     cameras: list[str]
-    media_kinds: list[str]
 
 
 def photo_facts(catalog: Catalog, model_id: str) -> PhotoFacts:
     rows = catalog.conn.execute(
         "SELECT p.id, c.code, m.taken_ts, m.time_hint_ts, m.lat, m.lon, m.taken_at, m.time_source, m.width,"
-        " m.height, p.format, m.make, m.model, p.media_kind FROM photos p"
+        " m.height, p.format, m.make, m.model FROM photos p"
         " JOIN codes c ON c.photo_id = p.id AND c.model_id = ?"
         " LEFT JOIN photo_meta m ON m.photo_id = p.id"
         " WHERE p.status = 'indexed' ORDER BY p.id",
@@ -147,7 +146,6 @@ def photo_facts(catalog: Catalog, model_id: str) -> PhotoFacts:
         local_ts=np.array([c[0] for c in clocks], np.float64), offset_s=np.array([c[1] for c in clocks], np.float64),
         width=column(8), height=column(9), formats=[row[10] for row in rows],
         cameras=[PhotoMeta(make=row[11], model=row[12]).camera or "" for row in rows],
-        media_kinds=[row[13] or "photo" for row in rows],
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from album_app.albums.kinds import BROWSE_KINDS
 from album_app.progress import Progress, format_eta
 
 STAGE_NAMES = {
@@ -13,6 +14,27 @@ STAGE_NAMES = {
     "export": "Exporting",
     "map": "Drawing the map",
 }
+
+
+#: How the album header names an album's kind (albums.kinds); an event library's albums say nothing.
+KIND_TEXT = {"trip": "trip", "outing": "day out", "gathering": "gathering", "everyday": "everyday life",
+             "screenshots": "screenshots", "user": "", "event": ""}
+
+
+def kind_text(kind: str) -> str:
+    return KIND_TEXT.get(kind, "")
+
+
+def album_state(unsorted: bool, locked: bool, suggested: bool, kind: str) -> str:
+    """What the person has done with an album: accepted, edited, or (an event's) suggested. A month of
+    everyday life or the screenshots is no suggestion to accept: untouched, it says nothing."""
+    if unsorted:
+        return ""
+    if locked:
+        return "accepted"
+    if not suggested:
+        return "edited"
+    return "" if kind in BROWSE_KINDS else "suggested"
 
 
 def parse_time(value: str | None) -> datetime | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from album_app.albums.kinds import EVERYDAY, TRIP
 from album_app.catalog.views import EditState, PhotoSummaries
 
 
@@ -21,10 +22,18 @@ class AlbumEntry:
     cover_hash: str | None = None
     cover_path: str | None = None
     members: list[int] = field(default_factory=list)  # in time order
+    kind: str = "event"  # album_app.albums.kinds
+    period: str | None = None  # an everyday album's month ("2024-03")
+    sections: list[dict[str, object]] = field(default_factory=list)  # a trip's days: {"day", "label", "count"}
 
     @property
     def is_unsorted(self) -> bool:
         return self.id is None
+
+    @property
+    def shown_as_timeline(self) -> bool:
+        """Everyday months and trips open as days with headers (a trip's with "Split here"), not a grid."""
+        return self.kind in (EVERYDAY, TRIP) and bool(self.members)
 
 
 UNSORTED_NAME = "Unsorted"

@@ -55,6 +55,9 @@ def load_snapshot(ctx: JobContext) -> LibrarySnapshot:
                 locked=album.locked,
                 suggested=not album.touched,
                 members=members,
+                kind=album.kind,
+                period=album.period,
+                sections=album.sections,
                 cover_hash=photos.content_hashes[position[cover]] if cover is not None else None,
                 cover_path=photos.paths[position[cover]] if cover is not None else None,
             )

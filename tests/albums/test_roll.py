@@ -75,3 +75,23 @@ def test_an_empty_roll():
                      np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros((0, 8), np.float32))
     result = roll_albums(empty)
     assert result.albums == [] and len(result.labels) == 0
+
+
+def test_a_library_view_gives_instants_and_wall_clocks():
+    """A time with its offset is both; one without is a wall clock taken at the offset most photos carry; a
+    video's UTC stamp is an instant whose wall clock is taken at that offset too; cameras become devices."""
+    from album_app.albums.features import LibraryView
+
+    hour = 3600.0
+    wall = np.array([10, 11, 12, np.nan, np.nan]) * hour  # what the catalog read from each time's text
+    offset = np.array([2, 2, np.nan, np.nan, np.nan]) * hour
+    stored = np.array([8, 9, 12, 13, np.nan]) * hour  # taken_ts: UTC with an offset, else the wall clock
+    view = LibraryView(np.arange(5), np.zeros((5, 4), np.float32), stored, np.full(5, np.nan), np.full(5, np.nan),
+                       np.full(5, np.nan), ["a.jpg", "b.jpg", "c.jpg", "d.mov", "e.jpg"], local_ts=wall,
+                       offset_s=offset, cameras=["Pixel 7", "Pixel 7", "X100V", "", ""])
+    roll = RollView.from_library(view)
+    assert (roll.taken_ts[:4] / hour).tolist() == [8, 9, 10, 13]
+    assert (roll.local_ts[:4] / hour).tolist() == [10, 11, 12, 15]
+    assert np.isnan(roll.taken_ts[4]) and np.isnan(roll.local_ts[4])
+    assert roll.has_camera.tolist() == [True, True, True, False, False]
+    assert roll.device[0] == roll.device[1] != roll.device[2]

@@ -27,6 +27,8 @@ from album_app.albums.screens import CAMERA, DOWNLOAD, MESSENGER, PHOTO, SCREENS
         ("received_1234567890123456.jpeg", "JPEG", (960, 720), False, MESSENGER),  # Facebook Messenger
         ("IMG_1234.JPG", "JPEG", (4032, 3024), False, CAMERA),  # EXIF lost, still a phone's photo
         ("DSCF0042.JPG", "JPEG", (6000, 4000), False, CAMERA),
+        ("VID_20240612_153012.mp4", "MP4", (1920, 1080), False, CAMERA),  # an Android video without metadata
+        ("MVI_0042.MOV", "MOV", (1920, 1080), False, CAMERA),  # a Canon's video
         ("download (3).jpg", "JPEG", (720, 720), False, DOWNLOAD),
         ("images.jpeg", "JPEG", (225, 225), False, DOWNLOAD),
         ("FB_IMG_1710255012345.jpg", "JPEG", (720, 960), False, DOWNLOAD),

@@ -193,8 +193,8 @@ class Browsing(QObject):
         """The selected photos and the current one of the view in front (none for the look map)."""
         w = self.window
         page = w.tabs.currentWidget()
-        if page is w.timeline_page:
-            view = w.timeline.view
+        if page is w.timeline_page or self._album_by_day():
+            view = w.timeline.view if page is w.timeline_page else w.album_days
             return view.selected_photo_ids(), view.current_photo_id()
         grid = self._front_grid()
         return (grid.selected_photo_ids(), grid.current_photo_id()) if grid is not None else ([], None)
@@ -204,8 +204,15 @@ class Browsing(QObject):
         w = self.window
         if w.tabs.currentWidget() is w.timeline_page:
             return bool(w.timeline.view.selected)
+        if self._album_by_day():
+            return bool(w.album_days.selected)
         grid = self._front_grid()
         return grid is not None and grid.selectionModel().hasSelection()
+
+    def _album_by_day(self) -> bool:
+        """The Photos tab is in front and shows its album by day (an everyday month, a trip)."""
+        w = self.window
+        return w.tabs.currentIndex() == 0 and w.album_pages.currentWidget() is w.album_days
 
     def _front_grid(self) -> PhotoGridView | None:
         w = self.window
@@ -218,6 +225,8 @@ class Browsing(QObject):
         w = self.window
         if w.tabs.currentWidget() is w.timeline_page:
             w.timeline.view.zoom(steps)
+        elif self._album_by_day():
+            w.album_days.zoom(steps)
         elif w.tabs.currentWidget() is w.places_page:
             w.place_photos.grid.zoom(steps)
         else:
@@ -230,6 +239,9 @@ class Browsing(QObject):
         page = w.tabs.currentWidget()
         if current is None:
             w.show_status("Choose a photo first.")
+        elif self._album_by_day():
+            ids = w.album_days.data.photo_ids.tolist()
+            self.open_viewer(ids, ids.index(current), reveal=w.album_days.go_to_photo, focus=w.album_days)
         elif page is w.tabs.widget(0):
             self._open_from_album(current)
         elif page is w.timeline_page:

@@ -27,6 +27,7 @@ from album_app.gui.workers import Job
 if TYPE_CHECKING:
     from album_app.albums.features import FusionWeights
     from album_app.gui.main_window.actions import WindowActions
+    from album_app.gui.main_window.album_page import AlbumPage
     from album_app.gui.main_window.browsing import Browsing
     from album_app.gui.session import LibrarySession
     from album_app.gui.thumbnails import ThumbnailLoader
@@ -57,6 +58,7 @@ class WindowCommands:
     map: LibraryMap
     inspector: PhotoInspector
     browsing: Browsing
+    album_page: AlbumPage
     act_details: QAction
     trainer_process: TrainerProcess | None
     _select_after_refresh: int | None
@@ -148,7 +150,7 @@ class WindowCommands:
 
     def split_selected(self) -> Job | None:
         album = self.current_album()
-        photos = self.grid.selected_photo_ids()
+        photos = self.album_page.selected_photo_ids()
         if album is None or not photos:
             self.show_status("Select photos first.")
             return None
@@ -161,7 +163,7 @@ class WindowCommands:
 
     def remove_selected(self) -> Job | None:
         album = self.current_album()
-        photos = self.grid.selected_photo_ids()
+        photos = self.album_page.selected_photo_ids()
         if album is None or album.is_unsorted or not photos:
             return None
         return self.run_edits(

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from album_app.gui.views.album_days import AlbumDaysView
 from album_app.gui.views.album_list import AlbumListView
 from album_app.gui.views.drop_zone import DropZone, FolderDropFilter
 from album_app.gui.views.inspector import PhotoInspector
@@ -90,7 +91,11 @@ def build_photos_page(window: WindowParts) -> QWidget:
     window.header_buttons = QHBoxLayout()
     header_layout.addLayout(window.header_buttons)
     layout.addWidget(header)
-    layout.addWidget(window.grid, 1)
+    window.album_pages = QStackedWidget()
+    window.album_pages.setAccessibleName("Album photos")
+    window.album_pages.addWidget(window.grid)
+    window.album_pages.addWidget(window.album_days)
+    layout.addWidget(window.album_pages, 1)
     return page
 
 
@@ -147,6 +152,7 @@ def setup_ui(window: WindowParts) -> None:
     window.album_list.setModel(window.album_model)
     window.grid = PhotoGridView()
     window.grid.setModel(window.grid_model)
+    window.album_days = AlbumDaysView(window.thumbnails)
     window.map = LibraryMap(window.thumbnails)
     window.inspector = PhotoInspector()
     window.progress = ProgressPanel()
@@ -180,7 +186,7 @@ def setup_ui(window: WindowParts) -> None:
     window.setAcceptDrops(True)
     window.grid.setAcceptDrops(True)  # DragOnly turned drops off; the filter takes folder drops only
     for widget in (window, window.drop_zone, window.grid, window.grid.viewport(), window.album_list.viewport(),
-                   window.map, window.places, window.timeline.view.viewport()):
+                   window.map, window.places, window.timeline.view.viewport(), window.album_days.viewport()):
         widget.installEventFilter(window.drop_filter)
     window.setTabOrder(window.album_list, window.grid)
     window.setTabOrder(window.grid, window.inspector)
@@ -204,5 +210,6 @@ def setup_actions(window: WindowParts) -> None:
         window.header_buttons.addWidget(button)
     actions.add_context_menu(window.album_list, ALBUM_LIST_MENU)
     actions.add_context_menu(window.grid, GRID_MENU)
-    for widget in (window.timeline.view, window.place_photos.grid, window.search.grid, window.similar.grid):
+    for widget in (window.timeline.view, window.album_days, window.place_photos.grid, window.search.grid,
+                   window.similar.grid):
         actions.add_context_menu(widget, BROWSE_MENU)

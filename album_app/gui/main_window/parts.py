@@ -16,6 +16,7 @@ from album_app.gui.session import LibrarySession
 from album_app.gui.snapshot import AlbumEntry, LibrarySnapshot
 from album_app.gui.tasks import EditCall
 from album_app.gui.thumbnails import ThumbnailLoader
+from album_app.gui.views.album_days import AlbumDaysView
 from album_app.gui.views.album_list import AlbumListView
 from album_app.gui.views.drop_zone import DropZone, FolderDropFilter
 from album_app.gui.views.inspector import PhotoInspector
@@ -44,6 +45,8 @@ class WindowParts(Protocol):
     drop_zone: DropZone
     album_list: AlbumListView
     grid: PhotoGridView
+    album_days: AlbumDaysView
+    album_pages: QStackedWidget  # the grid, or the album by day
     map: LibraryMap
     inspector: PhotoInspector
     progress: ProgressPanel

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 from album_app.catalog.views import PhotoDetails
 from album_app.gui import formatting
 from album_app.gui.main_window.actions import ActionState, WindowActions
+from album_app.gui.main_window.album_page import AlbumPage
 from album_app.gui.main_window.browsing import Browsing
 from album_app.gui.main_window.commands import WindowCommands
 from album_app.gui.main_window.layout import setup_actions, setup_ui
@@ -83,6 +84,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.setAccessibleName("album_app main window")
         setup_ui(self)
         self.browsing = Browsing(self)
+        self.album_page = AlbumPage(self, self.browsing, self.settings)
         self.action_registry = WindowActions(self)
         setup_actions(self)
         self.act_details.setChecked(True)
@@ -224,10 +226,11 @@ class MainWindow(WindowCommands, QMainWindow):
         self.snapshot = snapshot
         selected = [a.id for a in self._selected_albums()]
         current = self.current_album()
-        grid_selected = self.grid.selected_photo_ids()
-        grid_current = self.grid.current_photo_id()
+        grid_selected = self.album_page.selected_photo_ids()
+        grid_current = self.album_page.current_photo_id()
         scroll = self.grid.verticalScrollBar().value()
         self.album_model.set_albums(snapshot.albums)
+        self.album_model.reveal(self._select_after_refresh)  # an album an edit made, in a hidden section
         if self._select_after_refresh is not None and self.album_model.row_of(self._select_after_refresh) is not None:
             selected, current_id = [self._select_after_refresh], self._select_after_refresh
         elif (
@@ -305,6 +308,7 @@ class MainWindow(WindowCommands, QMainWindow):
         keep_current: int | None = None,
         scroll: int | None = None,
     ) -> None:
+        self.album_page.show(album)
         if album is None:
             self.grid_model.clear()
             self.album_title.setText("")
@@ -313,11 +317,9 @@ class MainWindow(WindowCommands, QMainWindow):
             return
         changed = self.grid_model.set_photos(album.id, album.members, self.snapshot.photos)
         self.album_title.setText(album.name)
-        state = (
-            "" if album.is_unsorted else ("accepted" if album.locked else "suggested" if album.suggested else "edited")
-        )
+        state = formatting.album_state(album.is_unsorted, album.locked, album.suggested, album.kind)
         # Automatic names already say place and dates: the subtitle adds only what the name does not.
-        details = [formatting.count(len(album.members)), state]
+        details = [formatting.count(len(album.members)), formatting.kind_text(album.kind), state]
         details += [
             d for d in (album.place, formatting.date_range(album.start_at, album.end_at)) if d and d not in album.name
         ]
@@ -361,8 +363,9 @@ class MainWindow(WindowCommands, QMainWindow):
 
     def show_grid_details(self) -> None:
         """The details of the album grid's photo: the current one if selected, else the first selected."""
-        photo = self.grid.current_photo_id()
-        if photo is None or not self.grid.selectionModel().isSelected(self.grid.currentIndex()):
+        photo = self.album_page.current_photo_id()
+        if not self.album_page.by_day and (photo is None or not self.grid.selectionModel().isSelected(
+                self.grid.currentIndex())):
             ids = self.grid.selected_photo_ids()
             photo = ids[0] if ids else None
         self.show_photo_details(photo)
@@ -427,10 +430,13 @@ class MainWindow(WindowCommands, QMainWindow):
     def reveal_photo(self, photo_id: int) -> None:
         """Select a photo's album in the sidebar and the photo in the grid (the map's click)."""
         album_id = self.snapshot.album_of_photo().get(photo_id)
+        self.album_model.reveal(album_id)
         self._select_albums([album_id], album_id)
         self._show_album(self.album_model.album_at(self.album_model.row_of(album_id) or 0))
         self.grid_model.open_stack_of(photo_id)  # a photo hidden in a closed stack: open it
         self._select_photos([photo_id], photo_id)
+        if self.album_page.by_day:
+            self.album_days.go_to_photo(photo_id)
 
     # -- edits ------------------------------------------------------------------------------------------
 
@@ -441,7 +447,7 @@ class MainWindow(WindowCommands, QMainWindow):
         state = ActionState(
             albums=[a for a in self._selected_albums() if not a.is_unsorted],
             current=self.current_album(),
-            photos_selected=self.grid.selectionModel().hasSelection(),
+            photos_selected=self.album_page.has_selection(),
             library_empty=self.snapshot.empty,
             edits=self.snapshot.edits,
             cancellable_job=job is not None and job.cancellable,

@@ -33,6 +33,9 @@ class Roles(IntEnum):
     Suggested = Qt.ItemDataRole.UserRole + 6
     IsUnsorted = Qt.ItemDataRole.UserRole + 7
     CoverHash = Qt.ItemDataRole.UserRole + 8
+    Kind = Qt.ItemDataRole.UserRole + 9
+    Section = Qt.ItemDataRole.UserRole + 10  # a sidebar section's header row: its title (None on album rows)
+    Collapsed = Qt.ItemDataRole.UserRole + 11
     PhotoId = Qt.ItemDataRole.UserRole + 20
     ContentHash = Qt.ItemDataRole.UserRole + 21
     Path = Qt.ItemDataRole.UserRole + 22

@@ -1,9 +1,11 @@
-"""The sidebar: one row per album (cover, name, dates, place, count, suggested/accepted), Unsorted last."""
+"""The sidebar: one row per album (cover, name, dates, place, count, suggested/accepted), Unsorted last; with
+albums of several kinds, a header row per section (Trips, Events, …: title and count) that a click, Space or
+Enter hides or shows."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QFont, QPainter, QPainterPath, QPalette, QPixmap
+from PySide6.QtGui import QFont, QKeyEvent, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -18,6 +20,7 @@ from album_app.gui import formatting
 from album_app.gui.models import AlbumListModel, Roles
 
 ROW_HEIGHT = 72
+SECTION_HEIGHT = 30
 PAD = 8
 
 Index = QModelIndex | QPersistentModelIndex
@@ -27,7 +30,7 @@ class AlbumDelegate(QStyledItemDelegate):
     """Paints a two-line album row with its cover; the rename editor sits on the name line."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        return QSize(240, ROW_HEIGHT)
+        return QSize(240, SECTION_HEIGHT if index.data(Roles.Section) else ROW_HEIGHT)
 
     def _cover_rect(self, rect: QRect) -> QRect:
         size = AlbumListModel.COVER_SIZE
@@ -37,6 +40,9 @@ class AlbumDelegate(QStyledItemDelegate):
         return rect.left() + PAD * 2 + AlbumListModel.COVER_SIZE
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        if index.data(Roles.Section):
+            self._paint_section(painter, option, index)
+            return
         self.initStyleOption(option, index)
         widget = option.widget  # type: ignore[attr-defined]
         style = widget.style() if widget else QApplication.style()
@@ -92,6 +98,23 @@ class AlbumDelegate(QStyledItemDelegate):
         painter.restore()
 
     @staticmethod
+    def _paint_section(painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        """▾ Trips   4 (▸ when hidden), in the quiet colour, on the list's own background."""
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        font = QFont(option.font)  # type: ignore[attr-defined]
+        font.setBold(True)
+        painter.save()
+        painter.setFont(font)
+        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        arrow = "▸" if index.data(Roles.Collapsed) else "▾"
+        text_rect = QRect(rect.left() + PAD, rect.top(), rect.width() - 2 * PAD, rect.height())
+        align = Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(text_rect, align | Qt.AlignmentFlag.AlignLeft, f"{arrow}  {index.data()}")
+        painter.drawText(text_rect, align | Qt.AlignmentFlag.AlignRight, str(index.data(Roles.Count) or 0))
+        painter.restore()
+
+    @staticmethod
     def details(index: Index) -> str:
         """Count, then the place and dates the name does not already say (automatic names hold both)."""
         name = str(index.data() or "")
@@ -102,11 +125,9 @@ class AlbumDelegate(QStyledItemDelegate):
     @staticmethod
     def _mark(index: Index) -> tuple[str, bool]:
         """Suggested (untouched), accepted (locked) or edited: what the person has done with it."""
-        if index.data(Roles.IsUnsorted):
-            return "", False
-        if index.data(Roles.Locked):
-            return "✓ Accepted", True
-        return ("Suggested", False) if index.data(Roles.Suggested) else ("Edited", False)
+        state = formatting.album_state(bool(index.data(Roles.IsUnsorted)), bool(index.data(Roles.Locked)),
+                                       bool(index.data(Roles.Suggested)), str(index.data(Roles.Kind) or ""))
+        return ("✓ Accepted", True) if state == "accepted" else (state.capitalize(), False)
 
     @staticmethod
     def _paint_cover(painter: QPainter, rect: QRect, pixmap: object, palette: QPalette, unsorted: bool) -> None:
@@ -142,7 +163,7 @@ class AlbumListView(QListView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setItemDelegate(AlbumDelegate(self))
-        self.setUniformItemSizes(True)
+        self.setUniformItemSizes(False)  # section headers are lower than album rows
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
@@ -153,8 +174,24 @@ class AlbumListView(QListView):
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setAccessibleName("Albums")
-        self.setAccessibleDescription("Suggested and accepted albums; Unsorted is last. F2 renames.")
+        self.setAccessibleDescription(
+            "Albums by kind (trips, events, everyday, screenshots, yours); Unsorted is last. F2 renames; "
+            "Space on a section's header hides or shows it.")
         self.setMinimumWidth(220)
+        self.clicked.connect(self._toggle_section)
+
+    def _toggle_section(self, index: QModelIndex) -> None:
+        model = self.model()
+        title = index.data(Roles.Section) if index.isValid() else None
+        if title and isinstance(model, AlbumListModel):
+            model.toggle_section(str(title))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
+                self.currentIndex().data(Roles.Section):
+            self._toggle_section(self.currentIndex())
+            return
+        super().keyPressEvent(event)
 
     def event(self, event: QEvent) -> bool:
         # Moved to a screen of another scale: ask for thumbnails at the new pixel size.

@@ -228,7 +228,7 @@ class TimelineView(QAbstractScrollArea):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
-        title = day_text(day)
+        title = self.day_title(group)
         title_rect = QRect(MARGIN, y, width - 2 * MARGIN, DAY_HEADER)
         painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
         albums = data.albums_of(group)
@@ -250,6 +250,10 @@ class TimelineView(QAbstractScrollArea):
         for row in range(first_row, last_row + 1):
             for k in range(start + row * layout.columns, min(start + (row + 1) * layout.columns, end)):
                 self._paint_cell(painter, k, layout.cell_rect(k))
+
+    def day_title(self, group: int) -> str:
+        """A day's header ("Fri 12 Apr 2024"); views of one album say more (views/album_days.py)."""
+        return day_text(self.data.day_of(group))
 
     def _paint_cell(self, painter: QPainter, index: int, rect: QRect) -> None:
         palette = self.palette()
