@@ -157,7 +157,7 @@ def test_a_photo_removed_from_the_party_never_returns(roll):
 
 @pytest.mark.parametrize("kind", ["everyday", "screenshots"])
 def test_a_rejected_browse_album_leaves_its_photos_unsorted(roll, kind):
-    library, made = roll
+    library, _ = roll
     state = albums(library)
     album = _month(state, "2024-03") if kind == "everyday" else the_album(state, kind)
     run(library, "reject", str(album["id"]))
