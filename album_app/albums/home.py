@@ -53,7 +53,8 @@ class HomePeriod:
 
 
 def daily_points(day: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(days, lat, lon): one medoid-like point per day with placed photos, days ascending."""
+    """(days, lat, lon): one medoid-like point per day with placed photos, days ascending: the day's photo
+    nearest its median place (the first such photo on a tie). Vectorised: 100k photos in a few ms."""
     day = np.asarray(day, np.int64)
     lat, lon = np.asarray(lat, np.float64), np.asarray(lon, np.float64)
     ok = (day >= 0) & np.isfinite(lat) & np.isfinite(lon)
@@ -61,13 +62,20 @@ def daily_points(day: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> tuple[np.
     rows = rows[np.argsort(day[rows], kind="stable")]
     if len(rows) == 0:
         return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
-    days, starts = np.unique(day[rows], return_index=True)
-    out_lat, out_lon = np.empty(len(days)), np.empty(len(days))
-    for slot, members in enumerate(np.split(rows, starts[1:])):
-        mid_lat, mid_lon = np.median(lat[members]), np.median(lon[members])
-        nearest = members[int(np.argmin(haversine_km(lat[members], lon[members], mid_lat, mid_lon)))]
-        out_lat[slot], out_lon[slot] = lat[nearest], lon[nearest]
-    return days, out_lat, out_lon
+    days, starts, counts = np.unique(day[rows], return_index=True, return_counts=True)
+    group = np.repeat(np.arange(len(days)), counts)
+    mid_lat, mid_lon = _group_median(lat[rows], group, starts, counts), _group_median(lon[rows], group, starts, counts)
+    distance = haversine_km(lat[rows], lon[rows], mid_lat[group], mid_lon[group])
+    nearest = distance == np.minimum.reduceat(distance, starts)[group]
+    _, first = np.unique(group[nearest], return_index=True)
+    chosen = rows[np.flatnonzero(nearest)[first]]
+    return days, lat[chosen], lon[chosen]
+
+
+def _group_median(values: np.ndarray, group: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """np.median of each group of ``values`` (groups contiguous, ``starts``/``counts`` as np.unique gives)."""
+    ordered = values[np.lexsort((values, group))]
+    return 0.5 * (ordered[starts + (counts - 1) // 2] + ordered[starts + counts // 2])
 
 
 def cluster_places(lat: np.ndarray, lon: np.ndarray, radius_km: float = PLACE_KM) -> np.ndarray:
@@ -102,6 +110,7 @@ class HomeFinder:
 
     def fit(self, day: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> HomeFinder:
         days, plat, plon = daily_points(day, lat, lon)
+        self.daily_ = (days, plat, plon)
         places = cluster_places(plat, plon, self.place_km)
         self.n_days_ = len(days)
         self.periods_: list[HomePeriod] = []
@@ -149,11 +158,11 @@ class HomeFinder:
         return out
 
 
-def home_day_share(day: np.ndarray, lat: np.ndarray, lon: np.ndarray, homes: HomeFinder | None = None) -> float:
+def home_day_share(day: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> float:
     """The share of days with placed photos spent near home (0 without any home): how much of the library
     is a life around a home rather than events far apart. One row per photo, as `HomeFinder.fit`."""
-    homes = homes or HomeFinder().fit(day, lat, lon)
-    days, plat, plon = daily_points(day, lat, lon)
+    homes = HomeFinder().fit(day, lat, lon)
+    days, plat, plon = homes.daily_
     if not homes.periods_ or len(days) == 0:
         return 0.0
     return float(homes.near_home(days, plat, plon).mean())

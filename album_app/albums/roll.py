@@ -33,9 +33,9 @@ SCREENSHOT_KIND = SCREENSHOTS
 #: File kinds (screens.py) that are photos of the person's own life when they lack a time: placed by look.
 PLACED_BY_LOOK = (MESSENGER, CAMERA, PHOTO)
 #: A library is shaped like a life (method ``auto`` picks ``life``) when its homes hold at least this share
-#: of the days with placed photos. A phone roll spends most days at home (0.8–0.95 on bench/camera_roll.py's
-#: rolls); a library of events far apart has no home, or one that holds a few of its days (at most 0.1 on
-#: bench/albums_quality.py's libraries, where two events share a city).
+#: of the days with placed photos. A phone roll spends most days at home (0.84–0.93 on bench/camera_roll.py's
+#: unseen rolls, seeds 100–104); a library of events far apart has no home at all (0.0 on each of
+#: bench/albums_quality.py's libraries, seeds 0–4: no place is come back to often enough to be one).
 HOME_DAY_SHARE = 0.4
 
 

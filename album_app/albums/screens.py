@@ -68,7 +68,7 @@ def classify_files(names: Sequence[str], formats: Sequence[str | None], widths: 
     widths = np.asarray(widths, np.float64)
     heights = np.asarray(heights, np.float64)
     for i, name in enumerate(names):
-        base = re.split(r"[\\/]", name)[-1]
+        base = name.replace("\\", "/").rpartition("/")[2]
         out[i] = _classify_one(base, (formats[i] or "").upper(), widths[i], heights[i], bool(has_camera[i]))
     return out
 
