@@ -80,7 +80,7 @@ def update(catalog: Catalog, *, weights: FusionWeights | None = None) -> Cluster
     weights = weights or load_weights(catalog)
     if choose_method(view, load_method(catalog), weights) == LIFE:
         suggestion = suggest_albums(view, method=LIFE, weights=weights)
-        _apply(catalog, view, suggestion)
+        _apply(catalog, view, suggestion, describe_all=False)
         return _report(catalog, suggestion.method, len(view.photo_ids), int(is_new.sum()), incremental=True)
     album_of = {pid: aid for aid, members in _memberships(catalog).items() for pid in members}
     album_ids = sorted(set(album_of.values()))
@@ -91,7 +91,8 @@ def update(catalog: Catalog, *, weights: FusionWeights | None = None) -> Cluster
         from album_app.services.album_opinion import second_opinion
 
         second_opinion(catalog, view, suggestion, np.flatnonzero(is_new), album_ids)
-    _apply(catalog, view, suggestion, only=set(view.photo_ids[is_new].tolist()), album_ids=album_ids)
+    _apply(catalog, view, suggestion, only=set(view.photo_ids[is_new].tolist()), album_ids=album_ids,
+           describe_all=False)
     return _report(catalog, suggestion.method, len(view.photo_ids), int(is_new.sum()), incremental=True)
 
 
@@ -99,51 +100,75 @@ def _memberships(catalog: Catalog) -> dict[int, list[int]]:
     return {a.id: a.members for a in rows.load_albums(catalog, include_rejected=False)}
 
 
+@dataclass
+class _Writes:
+    """What one clustering writes: each photo's album (an id, a new album's key < 0, None: Unsorted), the
+    new albums' and the re-kinded albums' (kind, period), and the albums whose photos were there before."""
+
+    destination: dict[int, int | None]
+    new_albums: dict[int, tuple[str, str | None]]
+    rekinded: dict[int, tuple[str, str | None]]
+    album_before: dict[int, int]  # photo id -> the album it was in
+
+
 def _apply(catalog: Catalog, view: LibraryView, suggestion: Suggestion, *, only: set[int] | None = None,
-           album_ids: Sequence[int] | None = None) -> None:
-    photo_ids = view.photo_ids.tolist()
-    index_of = {pid: i for i, pid in enumerate(photo_ids)}
-    kind_of_key: dict[int, tuple[str, str | None]] = {}  # new album key -> (kind, period)
-    kind_of_album: dict[int, tuple[str, str | None]] = {}  # existing album id -> (kind, period)
-    if only is None:
-        clusters: dict[int, list[int]] = {}
-        for pid, label in zip(photo_ids, suggestion.labels.tolist(), strict=True):
-            if label >= 0:
-                clusters.setdefault(label, []).append(pid)
-        unsorted = [pid for pid, label in zip(photo_ids, suggestion.labels.tolist(), strict=True) if label < 0]
-        existing = rows.load_albums(catalog)
-        plan = reconcile(list(clusters.values()), unsorted, existing)
-        destination = plan.destination
-        new_keys = plan.new_albums
-        kind_of_key, kind_of_album = _kinds(plan, list(clusters), suggestion, existing)
-    else:
-        # Incremental: labels below len(album_ids) are existing albums, the rest are new events.
-        known = list(album_ids or [])
-        destination, new_keys = {}, []
-        for pid in only:
-            label = int(suggestion.labels[index_of[pid]])
-            if label < 0:
-                destination[pid] = None
-            elif label < len(known):
-                destination[pid] = known[label]
-            else:
-                key = -(label - len(known) + 1)
-                destination[pid] = key
-                if key not in new_keys:
-                    new_keys.append(key)
+           album_ids: Sequence[int] | None = None, describe_all: bool = True) -> None:
+    """Write a suggestion (reconciled with the edits, or, ``only``, for new photos) in one transaction, then
+    name the albums: all of them (``describe_all``: a full re-clustering refreshes every name), else those
+    whose photos, kind or period changed (--new-only at 100k photos: naming all costs seconds)."""
+    index_of = {pid: i for i, pid in enumerate(view.photo_ids.tolist())}
+    plan = _plan_all(catalog, view, suggestion) if only is None else _plan_new(suggestion, index_of, only, album_ids)
     with catalog.transaction() as conn:
-        created = {}
-        for key in new_keys:
-            kind, period = kind_of_key.get(key, (EVENT, None))
-            created[key] = rows.insert_album(conn, kind=kind, period=period)
-        for album_id, (kind, period) in kind_of_album.items():
+        created = {key: rows.insert_album(conn, kind=kind, period=period) for key, (kind, period)
+                   in plan.new_albums.items()}
+        for album_id, (kind, period) in plan.rekinded.items():
             rows.update_album(conn, album_id, kind=kind, period=period)
-        for pid, target in destination.items():
+        changed = set(created.values()) | set(plan.rekinded)
+        for pid, target in plan.destination.items():
             album_id = created.get(target, target) if target is not None else None
             i = index_of[pid]
             rows.place(conn, pid, album_id, confidence=float(suggestion.confidence[i]), reason=suggestion.reason[i])
+            if album_id != plan.album_before.get(pid):
+                changed |= {album_id, plan.album_before.get(pid)} - {None}
         rows.delete_empty_albums(conn)
-        describe_albums(conn, rows.live_album_ids(conn))
+        live = rows.live_album_ids(conn)
+        describe_albums(conn, live if describe_all else [a for a in live if a in changed])
+
+
+def _plan_all(catalog: Catalog, view: LibraryView, suggestion: Suggestion) -> _Writes:
+    clusters: dict[int, list[int]] = {}
+    unsorted = []
+    for pid, label in zip(view.photo_ids.tolist(), suggestion.labels.tolist(), strict=True):
+        if label >= 0:
+            clusters.setdefault(label, []).append(pid)
+        else:
+            unsorted.append(pid)
+    existing = rows.load_albums(catalog)
+    plan = reconcile(list(clusters.values()), unsorted, existing)
+    new, matched = _kinds(plan, list(clusters), suggestion, existing)
+    before = {a.id: (a.kind, a.period) for a in existing}
+    rekinded = {album_id: value for album_id, value in matched.items() if before.get(album_id) != value}
+    album_before = {pid: a.id for a in existing if not a.rejected for pid in a.members}
+    return _Writes(plan.destination, {key: new[key] for key in plan.new_albums}, rekinded, album_before)
+
+
+def _plan_new(suggestion: Suggestion, index_of: dict[int, int], only: set[int], album_ids: Sequence[int] | None
+              ) -> _Writes:
+    """Incremental: labels below len(album_ids) are existing albums, the rest are new events."""
+    known = list(album_ids or [])
+    destination: dict[int, int | None] = {}
+    new_albums: dict[int, tuple[str, str | None]] = {}
+    for pid in only:
+        label = int(suggestion.labels[index_of[pid]])
+        if label < 0:
+            destination[pid] = None
+        elif label < len(known):
+            destination[pid] = known[label]
+        else:
+            key = -(label - len(known) + 1)
+            destination[pid] = key
+            new_albums.setdefault(key, (EVENT, None))
+    return _Writes(destination, new_albums, {}, {})
 
 
 def _kinds(plan: Plan, labels: list[int], suggestion: Suggestion, existing: Sequence[rows.AlbumRow]
