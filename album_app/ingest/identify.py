@@ -131,6 +131,23 @@ def _ascii(data: bytes, entry: tuple[int, int, int, int] | None) -> str:
     return data[at : at + count].split(b"\x00")[0].decode("ascii", errors="replace").strip()
 
 
+#: Bytes that tell a video or a RAW file from a still (a TIFF-based RAW's first directory is near the start).
+KIND_BYTES = 1 << 16
+
+
+def not_a_still(data: bytes) -> str | None:
+    """"a video" or "a RAW file" when the bytes (the first KIND_BYTES are enough) say so, else None: what
+    code outside the scan must not decode with Pillow or write as a turned copy."""
+    found = sniff(data[:HEADER_BYTES])
+    if found == "TIFF":
+        found = refine_tiff(data)
+    if found in VIDEO_FORMATS:
+        return "a video"
+    if found in RAW_FORMATS:
+        return "a RAW file"
+    return None
+
+
 def media_kind(file_format: str | None) -> str:
     """'video' or 'photo' (RAW files are photos)."""
     return "video" if file_format in VIDEO_FORMATS else "photo"

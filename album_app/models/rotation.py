@@ -35,6 +35,7 @@ import numpy as np
 import onnxruntime as ort
 from PIL import Image
 
+from album_app.ingest.identify import KIND_BYTES, not_a_still
 from album_app.library import LibraryPaths, resolve_library
 from album_app.models import onnx
 from album_app.models.onnx import bundled_asset
@@ -211,7 +212,13 @@ def turn_figures(model: RotationModel, pixels: np.ndarray, turns: np.ndarray) ->
 
 
 def load_displayed(path: str | os.PathLike[str], side: int) -> Image.Image:
-    """The photo as shown (EXIF orientation applied), decoded at about ``side`` px (JPEG draft)."""
+    """The photo as shown (EXIF orientation applied), decoded at about ``side`` px (JPEG draft). A video or
+    RAW file is refused (ValueError): Pillow would read a TIFF-based RAW's small preview, or nothing, and the
+    scan's thumbnail (its poster, its LibRaw preview) is what stands for such a file."""
+    with open(path, "rb") as handle:
+        kind = not_a_still(handle.read(KIND_BYTES))
+    if kind:
+        raise ValueError(f"{os.fspath(path)} is {kind}, not a still")
     with Image.open(path) as image:
         orientation = int(image.getexif().get(ORIENTATION_TAG, 1) or 1)
         if image.format == "JPEG":

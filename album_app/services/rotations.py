@@ -15,7 +15,7 @@ from album_app.catalog import Catalog, extras
 from album_app.catalog.albums import photo_paths
 from album_app.ingest.decode import register_heif
 from album_app.ingest.embedded import motion_video
-from album_app.ingest.identify import HEADER_BYTES, RAW_FORMATS, VIDEO_FORMATS, refine_tiff, sniff
+from album_app.ingest.identify import not_a_still
 from album_app.ingest.xmp import packet, parse
 from album_app.models.rotation import ORIENTATION_TAG, RotationModel, load_displayed, turn_clockwise
 from album_app.preprocess import upright
@@ -188,14 +188,12 @@ def rotate_for_export(
 
 def _never_turned(data: bytes) -> str | None:
     """Why a file is refused by its bytes (a video, a RAW file), else None."""
-    found = sniff(data[:HEADER_BYTES])
-    if found == "TIFF":
-        found = refine_tiff(data)
-    if found in VIDEO_FORMATS:
+    kind = not_a_still(data)
+    if kind == "a video":
         return "a video; videos are exported as they are, never re-encoded"
-    if found in RAW_FORMATS:
+    if kind:
         return "a RAW file; RAW files are exported as they are, never rewritten"
-    return None  # a still (or something Pillow will say it cannot read)
+    return None
 
 
 def _motion_photo(data: bytes, make: object) -> str | None:

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from export_helpers import cli, scanned_card, snapshot
+from export_helpers import MEDIA, cli, scanned_card, snapshot
 
 from album_app.catalog import Catalog, read_photo_paths
 from album_app.catalog.extras import photos_without_rotation
@@ -92,3 +92,13 @@ def test_the_trainer_reads_a_videos_poster_and_never_the_video(card):
     thumbnail_path(paths.thumbnails, video.content_hash).unlink()
     with pytest.raises(ValueError, match="without a thumbnail"):
         load_cached(paths, ref, video.content_hash, 64, 32, thumbnail_only=True)
+
+
+@pytest.mark.parametrize(("name", "kind"), [("clip.mp4", "a video"), ("DSC_0042.DNG", "a RAW file")])
+def test_the_rotation_models_reader_refuses_a_video_or_a_raw_file(name, kind):
+    """Pillow would read nothing of a video and a TIFF-based RAW's small preview: refused, with what it is."""
+    from album_app.models.rotation import load_displayed
+
+    with pytest.raises(ValueError, match=f"is {kind}, not a still"):
+        load_displayed(MEDIA / name, 128)
+    assert load_displayed(MEDIA / "DSC_0042.JPG", 128).size == (320, 240)  # its JPEG is a still
