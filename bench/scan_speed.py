@@ -267,8 +267,8 @@ def analyse_each(paths: list[Path]) -> None:
 def code_agreement(paths: list[Path]) -> dict[str, float]:
     """Cosine similarity of the bundled encoder's codes: embedded-thumbnail path vs full decode, per HEIC
     that has a thumbnail large enough for the fast path."""
-    from album_app.embed.model import load_encoder
     from album_app.ingest.decode import decode, finish
+    from album_app.models import load_encoder
 
     encoder, _ = load_encoder(None)
     fast, full = [], []

@@ -12,16 +12,7 @@ from photo_files import write_photo
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def shared_path(*parts: str) -> Path:
-    """A path inside ../shared/data, or a skip that says why."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"needs the real data at {path} (../shared/data beside the repository), which is absent")
-    return path
 
 
 @pytest.fixture

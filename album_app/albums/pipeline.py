@@ -114,7 +114,7 @@ def suggest_albums(
     look_alike = np.full(n, -1, dtype=np.int64)
     _explain_considered(view, X, labels, considered, events, estimator, confidence, reasons)
 
-    limits = calibrate_limits(content[considered], labels[considered], random_state=random_state)
+    limits = calibrate_limits(content[considered], labels[considered], random_state=random_state, library=content)
     rest = np.flatnonzero(~considered)
     if len(rest):
         placement = _place(view, X, content, labels, considered, rest, limits, weights)

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
+from .atoms import typical_distance
+
 #: Quantile of leave-one-out NN distances among EXIF photos that marks "looks like nothing here".
 OUTLIER_QUANTILE = 0.90
 #: ...and the quantile that bounds a look-alike whose album also fits the photo's file-name date.
@@ -49,6 +51,12 @@ CROSS_QUANTILE = 0.2
 #: of 1.0 there; in tests, a plain yellow photo joined a brown album of three).
 MIN_FLOOR_ALBUMS = 10
 CROSS_DATED_QUANTILE = 0.5
+#: With fewer albums than that, nothing says how near photos of different albums come, and one loose album
+#: (a walk through a town: nine photos of different scenes) has a spread as wide as the whole library's; its
+#: 90th percentile then let 30 of 32 unrelated downloads in (issue 12). So a look-alike must also be nearer
+#: than this share of the typical distance between two photos of the library: look says "like this album"
+#: only where it says more than "like any photo here".
+FEW_ALBUMS_SHARE = 0.5
 #: A file-name date this many hours before an album's first photo still fits (the date is midnight of
 #: the day the photo arrived, and clocks and time zones differ by up to a day).
 HINT_EARLY_H = 30.0
@@ -100,26 +108,37 @@ class Limits:
 
 
 def calibrate_limits(
-    content: np.ndarray, labels: np.ndarray | None = None, *, sample: int = 1000, random_state: int = 0
+    content: np.ndarray,
+    labels: np.ndarray | None = None,
+    *,
+    sample: int = 1000,
+    random_state: int = 0,
+    library: np.ndarray | None = None,
 ) -> Limits:
     """The app's limits: quantiles of leave-one-out nearest-neighbour distances (OUTLIER_QUANTILE,
     DATED_QUANTILE; inf with fewer than 2 rows), raised, given the rows' album ``labels`` (-1: none), to
-    the cross-album floor (CROSS_QUANTILE: why a packed library needs it); and the first quantile alone
-    as the albums' own spread. One pass over the distances."""
+    the cross-album floor (CROSS_QUANTILE: why a packed library needs it), or, with too few albums for that
+    floor, capped at FEW_ALBUMS_SHARE of the typical distance between two photos of the ``library`` (every
+    photo's content, the rows to place too); and the first quantile alone as the albums' own spread. One
+    pass over the distances."""
     labels = None if labels is None else np.asarray(labels)
     loo, cross, cross_labels = nn_distances(content, labels, sample=sample, random_state=random_state)
     if len(loo) == 0:
         return Limits(float("inf"), float("inf"), float("inf"))
     own = [float(max(np.quantile(loo, q), 1e-6)) for q in (OUTLIER_QUANTILE, DATED_QUANTILE)]
-    look, dated = _with_cross_floor(own, cross, cross_labels, (CROSS_QUANTILE, CROSS_DATED_QUANTILE))
+    if len(np.unique(cross_labels)) >= MIN_FLOOR_ALBUMS:
+        look, dated = _with_cross_floor(own, cross, cross_labels, (CROSS_QUANTILE, CROSS_DATED_QUANTILE))
+    elif library is not None and len(library) >= 2:
+        cap = FEW_ALBUMS_SHARE * typical_distance(np.asarray(library, np.float64), random_state=random_state)
+        look, dated = (min(limit, cap) for limit in own)
+    else:
+        look, dated = own
     return Limits(look, dated, own[0])
 
 
 def _with_cross_floor(
     limits: list[float], cross: np.ndarray, cross_labels: np.ndarray, cross_quantiles: tuple[float, ...]
 ) -> list[float]:
-    if len(np.unique(cross_labels)) < MIN_FLOOR_ALBUMS:
-        return limits  # too few albums to say how near different albums come: the floor would guess
     # Every album counts alike, whatever its size: one big album's photos (far from the few others) must
     # not set the limit for all of them (bench/album_models_quality.py, 100:1 imbalance).
     _, album, sizes = np.unique(cross_labels, return_inverse=True, return_counts=True)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from album_app.catalog.photos import PILLOW_ORIGINAL
 from album_app.catalog.store import Catalog
+from album_app.ingest.decode import thumbnail_path
 
 
 def has_rotation_table(catalog: Catalog) -> bool:
@@ -58,28 +60,43 @@ class RotationRow:
 
 @dataclass(frozen=True)
 class PendingRotation:
-    """An indexed photo the rotation model has not looked at yet."""
+    """An indexed photo the rotation model has not looked at yet. ``thumbnail``: the scan's upright
+    thumbnail to judge instead of the original (a HEIF/AVIF, whose full decode costs ~350 ms), else None."""
 
     photo_id: int
     path: str
     orientation: int
+    thumbnail: str | None = None
+
+
+#: Stills judged from their thumbnail: pillow-heif decodes the whole picture (10× a JPEG's reduced decode).
+_JUDGED_BY_THUMBNAIL = ("HEIF", "AVIF")
 
 
 def photos_without_rotation(
     catalog: Catalog, model_id: str, limit: int | None = None, after: int = 0
 ) -> list[PendingRotation]:
     """Indexed photos with no answer from this model, by id; ``after``: only ids above it (to go on from
-    where an earlier chunk stopped, past photos that could not be read)."""
+    where an earlier chunk stopped, past photos that could not be read). Only stills an export can turn
+    (photos.PILLOW_ORIGINAL): a video's turn is in its container and a RAW file is never rewritten, so
+    neither is judged."""
     sql = (
-        "SELECT p.id, p.path, coalesce(m.orientation, 1) FROM photos p LEFT JOIN photo_meta m ON m.photo_id = p.id"
-        " WHERE p.status = 'indexed' AND p.id > ? AND NOT EXISTS"
+        "SELECT p.id, p.path, coalesce(m.orientation, 1), p.format, p.content_hash FROM photos p"
+        f" LEFT JOIN photo_meta m ON m.photo_id = p.id WHERE p.status = 'indexed' AND {PILLOW_ORIGINAL}"
+        " AND p.id > ? AND NOT EXISTS"
         " (SELECT 1 FROM rotation_suggestions r WHERE r.photo_id = p.id AND r.model_id = ?) ORDER BY p.id"
     )
     params: tuple[object, ...] = (after, model_id)
     if limit is not None:
         sql += " LIMIT ?"
         params += (limit,)
-    return [PendingRotation(int(i), str(p), int(o)) for i, p, o in catalog.conn.execute(sql, params)]
+    pending = []
+    for photo_id, path, orientation, file_format, content_hash in catalog.conn.execute(sql, params):
+        thumbnail = None
+        if file_format in _JUDGED_BY_THUMBNAIL and content_hash:
+            thumbnail = str(thumbnail_path(catalog.paths.thumbnails, str(content_hash)))
+        pending.append(PendingRotation(int(photo_id), str(path), int(orientation), thumbnail))
+    return pending
 
 
 def store_rotations(conn: sqlite3.Connection, model_id: str, rows: Iterable[tuple[int, int, float]]) -> None:

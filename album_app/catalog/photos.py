@@ -432,15 +432,23 @@ def status_counts(catalog: Catalog) -> dict[str, int]:
     return {status: int(count) for status, count in rows}
 
 
+#: SQL over ``photos p``: the original is a still that Pillow opens (HEIF through pillow-heif's opener), not a
+#: video (FFmpeg) nor a RAW file (LibRaw). Code outside the scan (the trainer, the rotation model) opens only
+#: such originals; for the others it reads the scan's upright thumbnail (a video's poster, a RAW's preview).
+PILLOW_ORIGINAL = (
+    f"(p.media_kind = 'photo' AND coalesce(p.format, '') NOT IN ({', '.join(repr(f) for f in sorted(RAW_FORMATS))}))"
+)
+
+
 def read_photo_paths(catalog_path: str | os.PathLike[str]) -> list[tuple[str, int]]:
     """(absolute path, EXIF orientation) of every indexed photo, read-only: for the trainer, which decodes
-    the originals with Pillow: videos and RAW files (their pixels come from FFmpeg and LibRaw) are left out."""
+    the originals with Pillow: videos and RAW files (PILLOW_ORIGINAL) are left out."""
     from album_app.library import resolve_library
 
     with Catalog(resolve_library(catalog_path), writer=False) as catalog:
         rows = catalog.conn.execute(
             "SELECT p.path, coalesce(m.orientation, 1) FROM photos p"
-            " LEFT JOIN photo_meta m ON m.photo_id = p.id WHERE p.status = 'indexed' AND p.media_kind = 'photo'"
-            f" AND coalesce(p.format, '') NOT IN ({', '.join(repr(f) for f in sorted(RAW_FORMATS))}) ORDER BY p.id"
+            f" LEFT JOIN photo_meta m ON m.photo_id = p.id WHERE p.status = 'indexed' AND {PILLOW_ORIGINAL}"
+            " ORDER BY p.id"
         )
         return [(str(path), int(orientation)) for path, orientation in rows]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from album_app.catalog.codes import active_model
+from album_app.catalog.photos import PILLOW_ORIGINAL
 from album_app.catalog.store import Catalog
 from album_app.library import LibraryPaths
 
@@ -26,6 +27,9 @@ class TrainingPhoto:
     taken_ts: float | None  # trusted EXIF time (seconds, see photo_meta.taken_ts)
     lat: float | None
     lon: float | None
+    # A video or RAW file (not photos.PILLOW_ORIGINAL): its pixels come only from the scan's thumbnail
+    # (a video's poster frame, a RAW's preview), never from the original.
+    thumbnail_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,10 +59,11 @@ class TrainingSnapshot:
 
 
 def training_photos(catalog: Catalog) -> list[TrainingPhoto]:
-    """Every indexed photo with its EXIF time, place and orientation, in id order."""
+    """Every indexed item (videos and RAW files too, marked ``thumbnail_only``) with its EXIF time, place
+    and orientation, in id order."""
     rows = catalog.conn.execute(
-        "SELECT p.id, p.path, p.content_hash, coalesce(m.orientation, 1), m.taken_ts, m.lat, m.lon"
-        " FROM photos p LEFT JOIN photo_meta m ON m.photo_id = p.id"
+        "SELECT p.id, p.path, p.content_hash, coalesce(m.orientation, 1), m.taken_ts, m.lat, m.lon,"
+        f" NOT {PILLOW_ORIGINAL} FROM photos p LEFT JOIN photo_meta m ON m.photo_id = p.id"
         " WHERE p.status = 'indexed' ORDER BY p.id"
     ).fetchall()
     return [
@@ -70,6 +75,7 @@ def training_photos(catalog: Catalog) -> list[TrainingPhoto]:
             None if row[4] is None else float(row[4]),
             None if row[5] is None or row[6] is None else float(row[5]),  # a place needs both coordinates
             None if row[5] is None or row[6] is None else float(row[6]),
+            bool(row[7]),
         )
         for row in rows
     ]

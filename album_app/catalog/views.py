@@ -21,6 +21,7 @@ class PhotoSummaries:
     paths: list[str] = field(default_factory=list)
     taken_at: list[str | None] = field(default_factory=list)
     position: dict[int, int] = field(default_factory=dict)  # photo id -> index in the lists
+    duration_s: list[float | None] = field(default_factory=list)  # a video's length; None for a photo
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -29,7 +30,8 @@ class PhotoSummaries:
 def photo_summaries(catalog: Catalog) -> PhotoSummaries:
     """Indexed photos in time order (undated ones last, then by path)."""
     rows = catalog.conn.execute(
-        "SELECT p.id, p.content_hash, p.path, coalesce(m.taken_at, m.time_hint) FROM photos p"
+        "SELECT p.id, p.content_hash, p.path, coalesce(m.taken_at, m.time_hint),"
+        " CASE WHEN p.media_kind = 'video' THEN coalesce(m.duration_s, 0) END FROM photos p"
         " LEFT JOIN photo_meta m ON m.photo_id = p.id WHERE p.status = 'indexed'"
         " ORDER BY coalesce(m.taken_ts, m.time_hint_ts) IS NULL, coalesce(m.taken_ts, m.time_hint_ts), p.path"
     ).fetchall()
@@ -38,6 +40,7 @@ def photo_summaries(catalog: Catalog) -> PhotoSummaries:
         content_hashes=[row[1] for row in rows],
         paths=[str(row[2]) for row in rows],
         taken_at=[row[3] for row in rows],
+        duration_s=[row[4] for row in rows],
     )
     summaries.position = {photo_id: index for index, photo_id in enumerate(summaries.ids)}
     return summaries

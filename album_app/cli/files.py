@@ -21,6 +21,7 @@ from album_app.cli.common import UserError, command, open_catalog, print_json, s
 @command("export", "write albums to folders (links or copies; originals untouched)")
 def cmd_export(args: argparse.Namespace) -> int:
     from album_app.services.export import UNSORTED, ExportAlbum, ExportError, export
+    from album_app.services.export_items import export_parts
 
     turns: dict[str, int] | None = None
     if args.turn_suggested:
@@ -37,14 +38,16 @@ def cmd_export(args: argparse.Namespace) -> int:
         with writer or Catalog(library, writer=False) as catalog:
             turns = export_turns(catalog, model, progress=None if args.json else stderr_progress())
             records = album_records(catalog)
+            parts = export_parts(catalog, with_raw=args.with_raw)
     else:
         with open_catalog(args, writer=False) as catalog:
             records = album_records(catalog)
+            parts = export_parts(catalog, with_raw=args.with_raw)
     albums = [ExportAlbum(a["id"], a["name"], a["photos"]) for a in records["albums"]]  # type: ignore[index,union-attr]
     if not args.no_unsorted:
         albums.append(ExportAlbum(None, UNSORTED, list(records["unsorted"])))  # type: ignore[arg-type]
     try:
-        report = export(albums, Path(args.dest), args.mode, turns=turns)
+        report = export(albums, Path(args.dest), args.mode, turns=turns, parts=parts)
     except ExportError as error:
         raise UserError(str(error)) from error
     for line in report.problem_lines(more="all are listed by `export --json`"):
@@ -56,6 +59,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             f"{report.destination}: {report.written} written, {report.kept} already there, "
             f"{report.moved} moved, {report.removed} removed ({report.mode})"
         )
+        if report.parts:
+            print(f"including {report.parts} files that go with an item (Live Photo videos, RAW files beside JPEGs)")
         if turns is not None:
             print(f"{report.turned} turned upright (copies; the originals are unchanged)")
     return EXIT_ERROR if report.failed else EXIT_OK

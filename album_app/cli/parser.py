@@ -108,5 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write a turned copy of each photo the app thinks is sideways (see `rotations`); originals untouched",
     )
+    export.add_argument(
+        "--with-raw",
+        action="store_true",
+        help="also export the RAW file beside each RAW+JPEG pair's JPEG (a Live Photo's video always goes along)",
+    )
     export.add_argument("--json", action="store_true")
     return parser

@@ -299,6 +299,7 @@ class LibrarySession(QObject):
         on_done: Callable[[Any], None] | None = None,
         *,
         turn_suggested: bool = False,
+        with_raw: bool = False,
     ) -> Job:
         run = partial(
             tasks.export_albums,
@@ -308,6 +309,7 @@ class LibrarySession(QObject):
             include_unsorted=include_unsorted,
             turn_suggested=turn_suggested,
             rotation_models=self.rotation_models,
+            with_raw=with_raw,
         )
         return self._submit(self.files, "Exporting", run, on_done, cancellable=True)
 

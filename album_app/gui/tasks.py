@@ -287,11 +287,14 @@ def export_albums(
     include_unsorted: bool,
     turn_suggested: bool = False,
     rotation_models: RotationModels | None = None,
+    with_raw: bool = False,
 ) -> ExportReport:
     """Albums to folders, read from a reader Catalog of its own (export never needs the writer).
     ``turn_suggested``: photos the rotation model says are sideways are written as turned copies (those it
-    has not looked at yet, if any, are looked at first, not stored)."""
+    has not looked at yet, if any, are looked at first, not stored). Live Photo videos go with their
+    photos; ``with_raw``: the RAW of each RAW+JPEG pair goes beside its JPEG too."""
     from album_app.services.export import UNSORTED, ExportAlbum, export
+    from album_app.services.export_items import export_parts
 
     turns: dict[str, int] | None = None
     with Catalog(paths, writer=False) as catalog:
@@ -307,14 +310,15 @@ def export_albums(
         ]
         if include_unsorted:
             albums.append(ExportAlbum(None, UNSORTED, [where[p] for p in album_rows.unsorted_photo_ids(catalog)]))
-    total = sum(len(a.photos) for a in albums)
+        parts = export_parts(catalog, with_raw=with_raw)
+    total = sum(len(a.photos) + sum(len(parts.get(photo, ())) for photo in a.photos) for a in albums)
     meter = RateMeter("export", total)
 
     def progress(done: int, _total: int) -> None:
         ctx.progress(meter.progress(done))
         ctx.check()  # Cancel stops between files: the export's journal lets the next run take over its work
 
-    return export(albums, destination, mode, progress=progress, turns=turns)
+    return export(albums, destination, mode, progress=progress, turns=turns, parts=parts)
 
 
 # -- rotation suggestions (the background queue reads and judges, the writer queue stores) -------------

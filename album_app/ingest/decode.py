@@ -41,7 +41,8 @@ _ADDRESS = re.compile(r"\s*<[^<>]* at 0x[0-9a-fA-F]+>")
 _heif_registered = False
 
 
-def _register_heif() -> None:
+def register_heif() -> None:
+    """Let Pillow open HEIF/AVIF files through pillow-heif (once per process; nothing when it is absent)."""
     global _heif_registered
     if not _heif_registered:
         try:
@@ -75,7 +76,7 @@ def decode(
 
     ``file_format`` is what the bytes announced (identify.sniff), for a clear reason when its decoder is absent.
     """
-    _register_heif()
+    register_heif()
     needed = max(thumb_size, spec.size if spec else 0)
     embedded = _heif_embedded(data, thumb_size, spec.size if spec else 0)
     if embedded is not None:

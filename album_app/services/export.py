@@ -9,6 +9,11 @@ left alone and reported (``left_alone``). Its books (export_store: manifest, jou
 safe to kill: each file is written in the staging folder, journalled, then renamed into place, so a re-run
 adopts or removes all it did. A full disk stops it with a message; the previous manifest stays whole.
 
+An item made of several files goes with all of them (``parts``: services.export_items): a Live Photo's
+video beside its photo, a RAW beside its JPEG when asked, each named after the item's file
+(``IMG_0001 (2).HEIC`` + ``IMG_0001 (2).MOV``), so other programs pair them again. They are exported like
+any file (never turned) and recorded the same way.
+
 A photo may be exported turned (``turns``: the rotation suggestions, services.rotations.export_turns): its
 file in DEST is then a turned copy (services.rotations.rotate_for_export), whatever the mode, written the
 same way, and the manifest says so, so that a re-run without the turn puts the link or copy back.
@@ -25,7 +30,7 @@ import os
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -98,6 +103,7 @@ class ExportReport:
     removed: int = 0
     failed: list[str] = field(default_factory=list)  # photos not exported, files not removed: the export failed
     turned: int = 0  # files in DEST that are turned copies (written now or kept from before)
+    parts: int = 0  # files in DEST that are parts of an item (a Live Photo's video, a RAW beside its JPEG)
     not_turned: list[str] = field(default_factory=list)  # to be turned, but could not be: exported as they are
     left_alone: list[str] = field(default_factory=list)  # files in DEST not made by the export or changed since
     copied_not_linked: int = 0  # hard links that could not be made (another filesystem): copied instead
@@ -119,19 +125,42 @@ class ExportReport:
         return lines
 
 
-def plan_layout(albums: Iterable[ExportAlbum]) -> dict[str, str]:
-    """Relative target path -> source path, with safe and unique folder and file names."""
+def plan_layout(albums: Iterable[ExportAlbum], parts: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
+    """Relative target path -> source path, with safe and unique folder and file names. ``parts``: source
+    path -> the files that go beside it, named with the stem its own file gets and their own extensions."""
     layout: dict[str, str] = {}
     folders: set[str] = {name.casefold() for name in RESERVED}
+    parts = parts or {}
     for album in albums:
         if not album.photos:
             continue
         folder = unique(safe_name(album.name), folders)
         names: set[str] = set()
         for source in album.photos:
-            filename = unique(safe_name(os.path.basename(source), "photo"), names)
-            layout[f"{folder}/{filename}"] = source
+            files = [source, *parts.get(source, ())]
+            filename = safe_name(os.path.basename(source), "photo")
+            suffixes = [os.path.splitext(safe_name(os.path.basename(part), "part"))[1] for part in files[1:]]
+            for name, file in zip(unique_group(filename, suffixes, names), files, strict=True):
+                layout[f"{folder}/{name}"] = file
     return layout
+
+
+def unique_group(name: str, suffixes: Sequence[str], taken: set[str]) -> list[str]:
+    """``name`` and one name per suffix on its stem (``IMG_1.HEIC``, ``IMG_1.MOV``), all free: the first of
+    ``name``, ``name (2)``, … whose names are all free (case-insensitively). A suffix given twice, or the
+    item's own, gets a name of its own (unique)."""
+    stem, own = os.path.splitext(name) if "." in name[1:] else (name, "")
+    counter = 1
+    while True:
+        base = stem if counter == 1 else f"{stem} ({counter})"
+        wanted = [f"{base}{own}", *(f"{base}{suffix}" for suffix in suffixes)]
+        folded = [candidate.casefold() for candidate in wanted]
+        if len(set(folded)) == len(folded) and not set(folded) & taken:
+            taken.update(folded)
+            return wanted
+        if len(set(folded)) < len(folded):  # two files would share a name whatever the counter: one by one
+            return [unique(candidate, taken) for candidate in wanted]
+        counter += 1
 
 
 def export(
@@ -140,10 +169,12 @@ def export(
     mode: str = "symlink",
     progress: Callable[[int, int], None] | None = None,
     turns: Mapping[str, int] | None = None,
+    parts: Mapping[str, Sequence[str]] | None = None,
 ) -> ExportReport:
     """Write (or bring up to date) DEST. ``turns``: source path -> clockwise quarter turns for the photos to
-    export turned (a turned copy instead of a link or copy of the original). ExportError: DEST cannot be
-    used, or the disk filled up (what was done is kept and recorded; a re-run carries on)."""
+    export turned (a turned copy instead of a link or copy of the original). ``parts``: source path -> the
+    part files exported beside it (services.export_items.export_parts). ExportError: DEST cannot be used,
+    or the disk filled up (what was done is kept and recorded; a re-run carries on)."""
     if mode not in MODES:
         raise ExportError(f"Unknown export mode {mode!r}; use one of {', '.join(MODES)}.")
     destination = Path(os.path.realpath(destination))  # DEST given as a link: the folder it names is DEST
@@ -151,9 +182,10 @@ def export(
         destination.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ExportError(f"Cannot create {destination}: {error.strerror or error}") from error
-    layout = plan_layout(albums)
+    layout = plan_layout(albums, parts)
     books = open_books(destination)
     report = ExportReport(str(destination), mode, notes=list(books.notes))
+    part_files = {file for files in (parts or {}).values() for file in files}
     run = _Run(books, report, mode, dict(turns or {}), faults.seconds(faults.EXPORT_PAUSE_S))
     try:
         try:
@@ -162,6 +194,7 @@ def export(
         except _DiskFull as full:
             raise ExportError(run.disk_full_message(len(layout), full.saved)) from full.__cause__
         run.say_what_was_copied()
+        report.parts = run.parts_in_place(layout, part_files)
         try:
             books.finish()
         except OSError as error:
@@ -235,6 +268,13 @@ class _Run:
             self.entries[relative] = replace(entry, changed=True)
             if current is None:
                 self.report.left_alone.append(f"{target}: changed since album_app wrote it; kept as it is")
+
+    def parts_in_place(self, layout: dict[str, str], part_files: set[str]) -> int:
+        """How many of the layout's part files are in DEST as the export's own now."""
+        return sum(
+            1 for relative, source in layout.items()
+            if source in part_files and relative in self.entries and not self.entries[relative].changed
+        )
 
     def move_stale(self, relative: str, target: Path, source: str, quarter_turns: int) -> bool:
         """Rename an own file no longer wanted where it was (the album renamed) to ``target``, if one fits."""

@@ -13,12 +13,17 @@ from PIL import Image
 
 from album_app.catalog import Catalog, extras
 from album_app.catalog.albums import photo_paths
+from album_app.ingest.decode import register_heif
+from album_app.ingest.embedded import motion_video
+from album_app.ingest.identify import HEADER_BYTES, RAW_FORMATS, VIDEO_FORMATS, refine_tiff, sniff
+from album_app.ingest.xmp import packet, parse
 from album_app.models.rotation import ORIENTATION_TAG, RotationModel, load_displayed, turn_clockwise
 from album_app.preprocess import upright
 from album_app.progress import CancelToken, ProgressCallback, RateMeter
 
 #: Photos decoded and judged per model call, and stored per transaction.
 BATCH = 256
+MAKE_TAG = 0x010F
 
 
 @dataclass
@@ -59,7 +64,7 @@ def judge_photos(
                 found.cancelled = True
                 break
             try:
-                images.append(load_displayed(photo.path, 2 * model.spec.size))
+                images.append(load_displayed(_judged_file(photo), 2 * model.spec.size))
                 ids.append(photo.photo_id)
             except (OSError, ValueError):  # vanished or unreadable since the scan
                 found.unreadable += 1
@@ -75,6 +80,15 @@ def judge_photos(
         if found.cancelled:
             break
     return found
+
+
+def _judged_file(photo: extras.PendingRotation) -> str:
+    """The scan's thumbnail when the photo has one to be judged by (stored upright, without EXIF orientation,
+    so it is shown as it lies), else the original (HEIF included, through pillow-heif)."""
+    if photo.thumbnail and os.path.exists(photo.thumbnail):
+        return photo.thumbnail
+    register_heif()
+    return photo.path
 
 
 def update_suggestions(
@@ -125,7 +139,9 @@ def rotate_for_export(
 ) -> Path:
     """Write ``dest``: the photo at ``src`` as displayed, turned ``quarter_turns`` × 90° clockwise.
 
-    The original is opened read-only and never written (``dest`` may not be ``src`` or a link to it). The
+    The original is opened read-only and never written (``dest`` may not be ``src`` or a link to it). Videos,
+    RAW files and motion photos are refused (ValueError): a video or RAW file is never re-encoded, and a
+    motion photo's turned still would lose the video inside it; they are exported as they are. The
     pixels are turned and saved with EXIF Orientation reset to 1 (every viewer shows it the same way),
     keeping the rest of the EXIF and the ICC profile; JPEG is re-encoded at ``quality``. The copy is
     written beside ``dest`` and moved into place, so a failure never leaves half a file.
@@ -133,10 +149,18 @@ def rotate_for_export(
     src, dest = Path(src), Path(dest)
     if dest.resolve() == src.resolve() or (dest.exists() and os.path.samefile(src, dest)):
         raise ValueError(f"refusing to write over the original {src} (a hard link or symlink to it included)")
+    data = src.read_bytes()
+    refused = _never_turned(data)
+    if refused:
+        raise ValueError(refused)
+    register_heif()  # a HEIC is turned like any photo (where pillow-heif can encode one)
     with Image.open(src) as image:
         image.load()
         fmt = image.format or "JPEG"
         exif = image.getexif()
+        refused = _motion_photo(data, exif.get(MAKE_TAG))
+        if refused:
+            raise ValueError(refused)
         orientation = int(exif.get(ORIENTATION_TAG, 1) or 1)
         icc = image.info.get("icc_profile")
         shown = upright(image, orientation)
@@ -160,3 +184,22 @@ def rotate_for_export(
         if os.path.exists(tmp):
             os.unlink(tmp)
     return dest
+
+
+def _never_turned(data: bytes) -> str | None:
+    """Why a file is refused by its bytes (a video, a RAW file), else None."""
+    found = sniff(data[:HEADER_BYTES])
+    if found == "TIFF":
+        found = refine_tiff(data)
+    if found in VIDEO_FORMATS:
+        return "a video; videos are exported as they are, never re-encoded"
+    if found in RAW_FORMATS:
+        return "a RAW file; RAW files are exported as they are, never rewritten"
+    return None  # a still (or something Pillow will say it cannot read)
+
+
+def _motion_photo(data: bytes, make: object) -> str | None:
+    """Why a motion photo is refused: its video would be lost."""
+    if motion_video(data, parse(packet(data)), make if isinstance(make, str) else None) is not None:
+        return "a motion photo; a turned copy would lose the video inside it, so it is exported as it is"
+    return None

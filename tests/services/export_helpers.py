@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -31,6 +32,22 @@ def scanned_library(root: Path, make_photo: Callable[..., Path], count: int) -> 
     code, _, err = cli("--library", str(library), *scan)
     assert code == 0, err
     return library, photos
+
+
+MEDIA = Path(__file__).resolve().parents[1] / "fixtures" / "media"
+
+
+def scanned_card(root: Path, names: Iterable[str]) -> tuple[Path, Path]:
+    """(library, card): copies of the named fixtures of tests/fixtures/media in root/card, indexed (no codes,
+    no albums: every item is Unsorted)."""
+    card = root / "card"
+    card.mkdir()
+    for name in names:
+        shutil.copy2(MEDIA / name, card / name)
+    library = root / "library"
+    code, _, err = cli("--library", str(library), "scan", str(card), "--quiet", "--workers", "0", "--no-embed")
+    assert code == 0, err
+    return library, card
 
 
 def snapshot(paths: Iterable[Path]) -> dict[str, tuple[str, int, int, int]]:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 
+from album_app.ingest.decode import register_heif
 from album_app.preprocess import InputSpec, model_pixels, normalise, to_rgb, upright
 
 from .config import DataConfig
@@ -68,6 +69,7 @@ def source_photos(config: DataConfig) -> list[PhotoRef]:
 
 def load_small(ref: PhotoRef, side: int) -> Image.Image:
     """Decode a photo upright with its short side about `side` pixels (never enlarged)."""
+    register_heif()  # a catalog's HEIC photos open through pillow-heif (their orientation is 1 in the catalog)
     with Image.open(ref.path) as image:
         orientation = ref.orientation
         if orientation is None:

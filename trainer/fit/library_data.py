@@ -30,7 +30,7 @@ from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 
 from album_app.albums.events import GAP_HOURS, JUMP_KM, segment_events
 from album_app.albums.features import geo_xyz_km, hours
-from album_app.catalog.training import TrainingSnapshot
+from album_app.catalog.training import TrainingPhoto, TrainingSnapshot
 from album_app.ingest.decode import load_thumbnail
 from album_app.library import LibraryPaths
 from album_app.preprocess import InputSpec, model_pixels, normalise
@@ -212,9 +212,18 @@ def friend_copy(image: Image.Image, seed: int) -> Image.Image:
     return Image.open(buffer).convert("RGB")
 
 
-def load_cached(paths: LibraryPaths, photo: PhotoRef, content_hash: str | None, side: int, size: int) -> Image.Image:
+def load_cached(
+    paths: LibraryPaths,
+    photo: PhotoRef,
+    content_hash: str | None,
+    side: int,
+    size: int,
+    *,
+    thumbnail_only: bool = False,
+) -> Image.Image:
     """The photo upright with its short side ~``side``: from the app's thumbnail cache when it is big enough
-    (what the app itself embeds from, and ~50× faster than a camera file), else from the original."""
+    (what the app itself embeds from, and ~50× faster than a camera file), else from the original, unless
+    ``thumbnail_only`` (a video or RAW file, which Pillow cannot read: ValueError without a thumbnail)."""
     if content_hash:
         thumbnail = load_thumbnail(paths.thumbnails, content_hash)
         if thumbnail is not None and min(thumbnail.size) >= size:
@@ -226,6 +235,8 @@ def load_cached(paths: LibraryPaths, photo: PhotoRef, content_hash: str | None, 
                     reducing_gap=3.0,
                 )
             return thumbnail
+    if thumbnail_only:
+        raise ValueError(f"{photo.path}: a video or RAW file without a thumbnail in the cache (scan it again)")
     return load_small(photo, side)
 
 
@@ -269,10 +280,12 @@ class LibraryExamples(PhotoSet):
             photos = sorted(photos, key=lambda p: stable_unit(p.content_hash or str(p.id), seed + 1))[:max_photos]
             photos.sort(key=lambda p: p.id)
 
-        def one(photo: object) -> Image.Image | None:
-            ref = PhotoRef(photo.path, photo.orientation)  # type: ignore[attr-defined]
+        def one(photo: TrainingPhoto) -> Image.Image | None:
+            ref = PhotoRef(photo.path, photo.orientation)
             try:
-                return load_cached(paths, ref, photo.content_hash, config.cache_side, config.size)  # type: ignore[attr-defined]
+                return load_cached(
+                    paths, ref, photo.content_hash, config.cache_side, config.size, thumbnail_only=photo.thumbnail_only
+                )
             except (OSError, ValueError, Image.DecompressionBombError):
                 return None  # vanished or unreadable since the scan: the next scan will say so
 

@@ -113,7 +113,10 @@ def load_library(paths: LibraryPaths, *, max_photos: int | None, seed: int, thre
 
     def one(photo: Any) -> tuple[np.ndarray, np.ndarray] | None:
         try:
-            image = load_cached(paths, PhotoRef(photo.path, photo.orientation), photo.content_hash, 2 * SIZE, CACHE)
+            image = load_cached(
+                paths, PhotoRef(photo.path, photo.orientation), photo.content_hash, 2 * SIZE, CACHE,
+                thumbnail_only=photo.thumbnail_only,
+            )
             image = to_rgb(image)
             square = center_square(image).resize((CACHE, CACHE), Image.Resampling.BILINEAR)
             return np.asarray(square, np.uint8), model_pixels(image, spec)

@@ -1,5 +1,5 @@
 """Export albums to folders: destination, links or copies, with or without Unsorted, sideways photos turned
-or not."""
+or not, RAW files beside their JPEGs or not (a Live Photo's video always goes with its photo)."""
 
 from __future__ import annotations
 
@@ -27,8 +27,19 @@ MODES = (
 )
 
 
+def _option(text: str, tip: str, checked: bool) -> QCheckBox:
+    box = QCheckBox(text)
+    box.setAccessibleName(text.replace("&", ""))
+    box.setToolTip(tip)
+    box.setChecked(checked)
+    return box
+
+
 class ExportDialog(QDialog):
-    def __init__(self, destination: str = "", parent: QWidget | None = None, *, turn_suggested: bool = False) -> None:
+    def __init__(
+        self, destination: str = "", parent: QWidget | None = None, *, turn_suggested: bool = False,
+        with_raw: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export albums")
         self.setAccessibleName("Export dialog")
@@ -49,18 +60,24 @@ class ExportDialog(QDialog):
             self.mode.addItem(label, key)
         self.unsorted = QCheckBox("Include an Unsorted folder")
         self.unsorted.setChecked(True)
-        self.turn = QCheckBox("&Turn photos the app thinks are sideways")
-        self.turn.setAccessibleName("Turn photos the app thinks are sideways")
-        self.turn.setToolTip(
+        self.turn = _option(
+            "&Turn photos the app thinks are sideways",
             "Those photos are written as turned copies (they use space, whatever the mode); "
-            "your originals stay as they are."
+            "your originals stay as they are.",
+            turn_suggested,
         )
-        self.turn.setChecked(turn_suggested)
+        self.raw = _option(
+            "Include the &RAW file of RAW+JPEG pairs",
+            "The camera's RAW file is exported beside its JPEG, under the same name. "
+            "A Live Photo's video always goes with its photo.",
+            with_raw,
+        )
         form = QFormLayout()
         form.addRow("&Destination:", row)
         form.addRow("&As:", self.mode)
         form.addRow("", self.unsorted)
         form.addRow("", self.turn)
+        form.addRow("", self.raw)
         note = QLabel(
             "One folder per album. Your originals are never moved or changed; "
             "exporting again brings the folder up to date."
@@ -89,6 +106,10 @@ class ExportDialog(QDialog):
     def turn_suggested(self) -> bool:
         """Write turned copies of the photos the rotation model says are sideways."""
         return self.turn.isChecked()
+
+    def with_raw(self) -> bool:
+        """Export the RAW file of each RAW+JPEG pair beside its JPEG."""
+        return self.raw.isChecked()
 
     def chosen(self) -> tuple[Path, str, bool]:
         return (

@@ -230,16 +230,21 @@ class WindowCommands:
 
     def export_albums(self) -> None:
         turn = str(self.settings.value("export/turn", "false")).lower() == "true"
-        dialog = ExportDialog(str(self.settings.value("export/last", "")), self, turn_suggested=turn)
+        raw = str(self.settings.value("export/raw", "false")).lower() == "true"
+        dialog = ExportDialog(str(self.settings.value("export/last", "")), self, turn_suggested=turn, with_raw=raw)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
         destination, mode, unsorted = dialog.chosen()
         self.settings.setValue("export/last", str(destination))
         self.settings.setValue("export/turn", "true" if dialog.turn_suggested() else "false")
-        self.start_export(destination, mode, unsorted, turn_suggested=dialog.turn_suggested())
+        self.settings.setValue("export/raw", "true" if dialog.with_raw() else "false")
+        self.start_export(
+            destination, mode, unsorted, turn_suggested=dialog.turn_suggested(), with_raw=dialog.with_raw()
+        )
 
     def start_export(
-        self, destination: Path, mode: str, include_unsorted: bool, *, turn_suggested: bool = False
+        self, destination: Path, mode: str, include_unsorted: bool, *, turn_suggested: bool = False,
+        with_raw: bool = False,
     ) -> Job:
         def done(report: ExportReport) -> None:
             text = (
@@ -253,7 +258,9 @@ class WindowCommands:
                 self.show_message("\n\n".join([text, "\n".join(problems)]))
             self.show_status(text)
 
-        return self.session.export(destination, mode, include_unsorted, on_done=done, turn_suggested=turn_suggested)
+        return self.session.export(
+            destination, mode, include_unsorted, on_done=done, turn_suggested=turn_suggested, with_raw=with_raw
+        )
 
     def show_models(self) -> ModelDialog:
         if self.trainer_process is None:

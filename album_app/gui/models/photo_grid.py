@@ -290,6 +290,8 @@ class PhotoGridModel(QAbstractListModel):
             return photos.paths[where]
         if role == Roles.TakenAt:
             return photos.taken_at[where]
+        if role == Roles.Duration:
+            return photos.duration_s[where] if where < len(photos.duration_s) else None
         return None
 
     def _stack_role(self, row: int, role: int) -> object:

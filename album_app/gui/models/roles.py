@@ -45,6 +45,7 @@ class Roles(IntEnum):
     StackPhotoIds = Qt.ItemDataRole.UserRole + 26  # those photos' ids, the shown one (the cover) first
     StackPosition = Qt.ItemDataRole.UserRole + 27  # (k, n): k-th of n photos of an open stack, else None
     SuggestedTurn = Qt.ItemDataRole.UserRole + 28  # clockwise quarter turns the app suggests (0: none), see turn_text
+    Duration = Qt.ItemDataRole.UserRole + 29  # a video's length in seconds; None for a photo
 
 
 def turn_text(quarter_turns: int, confidence: float) -> str:

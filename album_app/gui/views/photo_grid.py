@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPainterPath, QPalette, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from album_app.gui import formatting
 from album_app.gui.models import PhotoGridModel, Roles
 
 Index = QModelIndex | QPersistentModelIndex
@@ -84,6 +85,9 @@ class PhotoDelegate(QStyledItemDelegate):
             self._paint_badge(painter, target, f"×{stack_size}", strong=True)
         elif position is not None:
             self._paint_badge(painter, target, f"{position[0]}/{position[1]}", strong=False)
+        duration = index.data(Roles.Duration)
+        if duration is not None:  # a video: its length where a phone's gallery shows it, bottom right
+            self._paint_badge(painter, target, formatting.duration(float(duration)), strong=False, bottom=True)
         if index.data(Roles.SuggestedTurn):
             # The rotation model thinks this photo is sideways (the tooltip and the inspector say how).
             self._paint_badge(painter, target, "\u21bb", strong=True, left=True)
@@ -102,15 +106,19 @@ class PhotoDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(QRectF(photo.translated(offset * step, -offset * step)), 3, 3)
 
     @staticmethod
-    def _paint_badge(painter: QPainter, inner: QRect, text: str, *, strong: bool, left: bool = False) -> None:
-        """A short label in a rounded badge at the top-right (or top-left) corner, legible on any photo."""
+    def _paint_badge(
+        painter: QPainter, inner: QRect, text: str, *, strong: bool, left: bool = False, bottom: bool = False
+    ) -> None:
+        """A short label in a rounded badge at a corner (top-right unless ``left``/``bottom``), legible on any
+        photo."""
         font = QFont(painter.font())
         font.setBold(strong)
         painter.setFont(font)
         metrics = painter.fontMetrics()
         width, height = metrics.horizontalAdvance(text) + 10, metrics.height() + 2
         x = inner.left() + 3 if left else inner.right() - width - 3
-        badge = QRectF(x, inner.top() + 3, width, height)
+        y = inner.bottom() - height - 3 if bottom else inner.top() + 3
+        badge = QRectF(x, y, width, height)
         path = QPainterPath()
         path.addRoundedRect(badge, height / 2, height / 2)
         painter.fillPath(path, QColor(0, 0, 0, 170 if strong else 120))
