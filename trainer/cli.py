@@ -65,6 +65,12 @@ def add_encoder_commands(commands: argparse._SubParsersAction) -> None:
     source.add_argument("--data", action="append", help="folder of photos, searched recursively (repeatable)")
     source.add_argument("--library", help="album_app catalog to train on (read-only)")
     train.add_argument("--out", required=True, help="run folder (holds checkpoint.pt)")
+    train.add_argument(
+        "--recipe", help="JSON file of settings (sections data/model/loss/train) over the defaults; flags win over it"
+    )
+    train.add_argument(
+        "--exclude-from", help='JSON file whose "held_out" lists sub-folders of --data to leave out ("a/b")'
+    )
     train.add_argument("--resume", action="store_true", help="continue from RUN_DIR/checkpoint.pt")
     train.add_argument("--minutes", type=float, help="wall-clock budget of this run (default 10)")
     train.add_argument("--max-steps", type=int, help="stop at this total step count")
@@ -101,7 +107,9 @@ def add_encoder_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
-    config = RunConfig()
+    config = RunConfig.from_dict(json.loads(Path(args.recipe).read_text())) if args.recipe else RunConfig()
+    if args.exclude_from:
+        config.data.exclude = tuple(json.loads(Path(args.exclude_from).read_text())["held_out"])
     overrides = {
         ("data", "data"): tuple(args.data) if args.data else None,
         ("data", "library"): args.library,

@@ -53,6 +53,18 @@ def freeze_batchnorm(module: nn.Module) -> None:
             child.eval()
 
 
+OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
+
+
+def default_optimizer(settings: TrainConfig, params: Any) -> torch.optim.Optimizer:
+    """The optimiser ``settings.optimizer`` names, at its learning rate and weight decay."""
+    try:
+        kind = OPTIMIZERS[settings.optimizer]
+    except KeyError:
+        raise ValueError(f"unknown optimizer {settings.optimizer!r} (choose from {', '.join(OPTIMIZERS)})") from None
+    return kind(params, lr=settings.lr, weight_decay=settings.weight_decay)
+
+
 class Trainer:
     """Runs `train_step` until the budget, max_steps or a stop signal; callbacks observe it (module docstring).
 
@@ -75,7 +87,7 @@ class Trainer:
         self.model = model.to(self.device)
         params = self.model.parameters()
         if optimizer is None:
-            self.optimizer = torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
+            self.optimizer = default_optimizer(settings, params)
         else:
             self.optimizer = optimizer(params)
         self.checkpoint = checkpoint

@@ -13,6 +13,7 @@ class TrainConfig:
     lr_final: float = 0.1  # cosine decay over the run's budget down to lr * lr_final
     warmup_steps: int = 20  # linear warm-up of a fresh run (Adam + BN are touchy at the start)
     weight_decay: float = 0.0
+    optimizer: str = "adam"  # adam (L2 weight decay) | adamw (decoupled weight decay)
     minutes: float = 10.0  # wall-clock budget of this run (a resumed run gets a fresh budget); inf: none
     max_steps: int | None = None  # stop at this total step count (checkpoint step included)
     seed: int = 0

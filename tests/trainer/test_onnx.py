@@ -120,3 +120,25 @@ def test_atomic_path_replaces_only_when_the_block_succeeds(tmp_path: Path) -> No
     with atomic_path(target) as tmp:
         tmp.write_text("new")
     assert target.read_text() == "new" and sorted(tmp_path.iterdir()) == [target]
+
+
+def test_a_gem_encoder_is_read_back_with_its_learnt_exponent(tmp_path: Path, inputs) -> None:
+    """GeM's p must survive the export under its own name (a clamp in forward would fold it into a constant),
+    or a fit on a fresh install could not start from the default encoder."""
+    from trainer.encoder.config import ModelConfig
+    from trainer.encoder.model import Encoder
+
+    config = ModelConfig(pool="gem", widths=(4, 8), extra_convs=(0, 1), code_size=6)
+    torch.manual_seed(0)
+    model = Encoder(config).eval()
+    with torch.no_grad():
+        model.pool.p.fill_(2.5)
+        for norm in (m for m in model.modules() if isinstance(m, nn.BatchNorm2d)):  # as if trained (see trained_tiny)
+            norm.running_mean.uniform_(-0.5, 0.5)
+            norm.running_var.uniform_(0.5, 2.0)
+            norm.bias.uniform_(-0.2, 0.2)
+    out = tmp_path / "gem.onnx"
+    export(model, out, inputs)
+    fresh = Encoder(config)
+    assert weights_from_onnx(out, fresh, inputs) < 1e-4
+    assert float(fresh.pool.p) == pytest.approx(2.5)

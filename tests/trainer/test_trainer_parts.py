@@ -119,7 +119,7 @@ def test_nt_xent_prefers_matching_views() -> None:
 @pytest.mark.parametrize("variant", ["plain", "denoising", "variational"])
 def test_variants_share_one_code_path(photo_tree: Path, tmp_path: Path, variant: str) -> None:
     config = small_config(photo_tree, variant)
-    model = AutoEncoder(config.model, config.data.size)
+    model = AutoEncoder(config.model)
     out = model(torch.randn(6, 3, 32, 32))
     assert out["code"].shape == (6, config.model.code_size)
     assert out["proj"].shape == (6, config.model.proj_size)
@@ -140,3 +140,69 @@ def test_variants_share_one_code_path(photo_tree: Path, tmp_path: Path, variant:
     assert [step for step, _ in seen] == [1, 2] and all(np.isfinite(loss) for _, loss in seen)
     assert ("kl" in trainer.parts) == (variant == "variational")
     assert (tmp_path / "run" / "checkpoint.pt").is_file()
+
+
+def multicrop_config(photo_tree: Path) -> RunConfig:
+    """The default recipe's shape, scaled down: trained at 32 px with 16 px details, used at 48 px."""
+    config = small_config(photo_tree)
+    config.data.size, config.data.train_size, config.data.cache_side = 48, 32, 64
+    config.data.local_views, config.data.local_size, config.data.bn_recalibration = 2, 16, 8
+    config.model.pool, config.model.widths, config.model.extra_convs = "gem", (8, 16), (1, 1)
+    config.model.decoder_widths, config.model.recon_side, config.model.proj_hidden = (16, 8), 16, 32
+    config.loss.objective, config.train.optimizer, config.train.weight_decay = "multicrop", "adamw", 1e-4
+    config.validate()
+    return config
+
+
+def test_multicrop_batch_cuts_global_clean_and_detail_views(photo_tree: Path) -> None:
+    config = multicrop_config(photo_tree)
+    photos = PhotoSet.load(config.data, threads=1)
+    changed, framed, details = photos.multicrop_batch([0, 1, 2], random.Random(0))
+    assert changed.shape == framed.shape == (6, 3, 32, 32) and details.shape == (6, 3, 16, 16)
+    assert not np.allclose(changed, framed)  # the photometric changes act on the same framings
+    assert photos.clean_pixels([0]).shape == (1, 48, 48, 3)  # the app's input side, not the training one
+
+
+def test_multicrop_training_recalibrates_batchnorm_at_the_input_side(photo_tree: Path, tmp_path: Path) -> None:
+    config = multicrop_config(photo_tree)
+    config.train.max_steps = 3
+    photos = PhotoSet.load(config.data, threads=1)
+    trainer = EncoderTrainer(config, photos, tmp_path / "run")
+    assert trainer.run() == "max_steps" and np.isfinite(trainer.last_loss)
+    assert set(trainer.parts) == {"contrastive", "recon"}
+    assert 1.0 <= float(trainer.model.encoder.pool.p.detach()) <= 8.0  # kept in range after each step
+    norm = trainer.model.encoder.features[0][1]
+    before = norm.running_mean.clone()
+    trainer.recalibrate_batchnorm(config.data.bn_recalibration)
+    assert not torch.equal(before, norm.running_mean) and norm.momentum == 0.1
+    assert int(norm.num_batches_tracked) == 1  # one batch of 8 clean photos at 48 px
+    codes = trainer.embed(photos.clean_pixels(range(4)))
+    assert codes.shape == (4, config.model.code_size)
+
+
+def test_held_out_groups_are_left_out_of_training(photo_tree: Path) -> None:
+    config = small_config(photo_tree)
+    everything = source_photos(config.data)
+    group = Path(everything[0].path).relative_to(photo_tree).parts[0]
+    config.data.exclude = (group,)
+    kept = source_photos(config.data)
+    assert kept and len(kept) < len(everything)
+    assert all(Path(ref.path).relative_to(photo_tree).parts[0] != group for ref in kept)
+
+
+def test_the_default_recipe_validates_and_the_cli_reads_it(tmp_path: Path) -> None:
+    import json
+
+    from trainer.cli import build_parser, config_from_args
+
+    root = Path(__file__).resolve().parents[2]
+    held = tmp_path / "held.json"
+    held.write_text(json.dumps({"held_out": ["a/b"]}))
+    args = build_parser().parse_args(
+        ["train", "--recipe", str(root / "trainer/encoder/recipes/default.json"), "--data", "/photos",
+         "--exclude-from", str(held), "--out", str(tmp_path / "run"), "--max-steps", "5"]
+    )
+    config = config_from_args(args)
+    config.validate()
+    assert config.loss.objective == "multicrop" and config.model.pool == "gem" and config.data.size == 112
+    assert config.data.exclude == ("a/b",) and config.train.max_steps == 5  # a flag wins over the recipe

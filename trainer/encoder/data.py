@@ -59,12 +59,20 @@ def catalog_photos(catalog: str | Path) -> list[PhotoRef]:
 
 def source_photos(config: DataConfig) -> list[PhotoRef]:
     if config.data:
-        refs = [ref for folder in config.data for ref in folder_photos(folder)]
+        refs = [
+            ref for folder in config.data for ref in folder_photos(folder) if not excluded(ref, folder, config.exclude)
+        ]
     else:
         refs = catalog_photos(config.library)
     if config.limit is not None and len(refs) > config.limit:
         refs = sorted(random.Random(0).sample(refs, config.limit), key=lambda r: r.path)
     return refs
+
+
+def excluded(ref: PhotoRef, root: str | Path, groups: Sequence[str]) -> bool:
+    """Whether a photo lies in one of ``groups`` (sub-folders of ``root`` written "a/b"): a held-out group."""
+    rel = Path(ref.path).relative_to(root).as_posix()
+    return any(rel.startswith(group.strip("/") + "/") for group in groups)
 
 
 def load_small(ref: PhotoRef, side: int) -> Image.Image:
@@ -119,10 +127,17 @@ class Augment:
         self.rng = rng
 
     def __call__(self, image: Image.Image) -> Image.Image:
-        c, rng, size = self.config, self.rng, self.config.size
-        image = self.random_resized_crop(image, size)
-        if rng.random() < 0.5:
-            image = ImageOps.mirror(image)
+        """A global view: a crop of ``crop_scale`` of the photo at the training views' side, then `photometric`."""
+        return self.photometric(self.view(image, self.config.view_size, self.config.crop_scale))
+
+    def view(self, image: Image.Image, size: int, scale: tuple[float, float]) -> Image.Image:
+        """Framing only: a random window resized to size x size, mirrored half the time."""
+        image = self.random_resized_crop(image, size, scale)
+        return ImageOps.mirror(image) if self.rng.random() < 0.5 else image
+
+    def photometric(self, image: Image.Image) -> Image.Image:
+        """Exposure, colour, focus, recompression and resolution changes of a framed view."""
+        c, rng, size = self.config, self.rng, image.size[0]
         if c.jitter > 0:
             ops = [ImageEnhance.Brightness, ImageEnhance.Contrast, ImageEnhance.Color]
             rng.shuffle(ops)
@@ -135,7 +150,8 @@ class Augment:
         if rng.random() < c.grayscale_p:
             image = ImageOps.grayscale(image).convert("RGB")
         if rng.random() < c.blur_p:
-            image = image.filter(ImageFilter.GaussianBlur(radius=rng.uniform(0.1, 1.5)))
+            # The radius is relative to the view's side: the same softness at 48 px and at 112 px.
+            image = image.filter(ImageFilter.GaussianBlur(radius=rng.uniform(0.1, 1.5) * size / 64))
         if rng.random() < c.downscale_p:
             small = max(8, int(size * rng.uniform(0.3, 0.7)))
             image = image.resize((small, small), Image.Resampling.BILINEAR).resize(
@@ -148,11 +164,13 @@ class Augment:
             image = Image.open(buffer).convert("RGB")
         return image
 
-    def random_resized_crop(self, image: Image.Image, size: int) -> Image.Image:
-        """A random window (area share in crop_scale, aspect 3:4..4:3) resized to size x size."""
+    def random_resized_crop(
+        self, image: Image.Image, size: int, scale: tuple[float, float] | None = None
+    ) -> Image.Image:
+        """A random window (area share in ``scale``, default crop_scale; aspect 3:4..4:3) resized to size x size."""
         width, height = image.size
         area = width * height
-        lo, hi = self.config.crop_scale
+        lo, hi = scale or self.config.crop_scale
         for _ in range(10):
             target = area * self.rng.uniform(lo, hi)
             aspect = np.exp(self.rng.uniform(np.log(3 / 4), np.log(4 / 3)))
@@ -161,9 +179,7 @@ class Augment:
             if 0 < w <= width and 0 < h <= height:
                 left = self.rng.randint(0, width - w)
                 top = self.rng.randint(0, height - h)
-                return image.resize(
-                    (size, size), Image.Resampling.BILINEAR, box=(left, top, left + w, top + h)
-                )
+                return image.resize((size, size), Image.Resampling.BILINEAR, box=(left, top, left + w, top + h))
         # Fall back to the whole centre square (the app's own framing).
         return Image.fromarray(model_pixels(image, InputSpec(size=size)))
 
@@ -200,9 +216,31 @@ class PhotoSet:
         augment = Augment(self.config, rng)
         views = []
         for _ in range(2):
-            pixels = np.stack([model_pixels(augment(self.images[i]), self.spec) for i in indices])
-            views.append(normalise(pixels, self.spec))
+            views.append(self.to_input([augment(self.images[i]) for i in indices]))
         return views[0], views[1]
+
+    def multicrop_batch(self, indices: Sequence[int], rng: random.Random) -> tuple[np.ndarray, ...]:
+        """Multi-crop views of B photos (float32 NCHW): two global views (2B, at the training views' side), the
+        same two framings before the photometric changes (2B: the denoising reconstruction's target) and
+        ``local_views`` detail views of each photo (L*B at ``local_size``; left out when L is 0)."""
+        c, augment = self.config, Augment(self.config, rng)
+        framed = [augment.view(self.images[i], c.view_size, c.crop_scale) for _ in range(2) for i in indices]
+        changed = [augment.photometric(view) for view in framed]
+        details = [
+            augment.photometric(augment.view(self.images[i], c.local_size, c.local_scale))
+            for _ in range(c.local_views)
+            for i in indices
+        ]
+        batch = (self.to_input(changed), self.to_input(framed))
+        return (*batch, self.to_input(details)) if details else batch
+
+    def to_input(self, views: Sequence[Image.Image]) -> np.ndarray:
+        """Square views (any one side) -> normalised float32 NCHW, through the app's own contract."""
+        return normalise(np.stack([np.asarray(view.convert("RGB")) for view in views]), self.spec)
+
+    def clean_pixels(self, indices: Sequence[int]) -> np.ndarray:
+        """uint8 NHWC centre squares at the model's input side, as the app feeds it."""
+        return np.stack([model_pixels(self.images[i], self.spec) for i in indices])
 
 
 class EpochSampler:
@@ -216,9 +254,7 @@ class EpochSampler:
         self._order: list[int] = []
 
     def batch(self, step: int) -> list[int]:
-        per_epoch = max(
-            1, self.n // self.batch_size
-        )  # drop the ragged tail: BN and NT-Xent like full batches
+        per_epoch = max(1, self.n // self.batch_size)  # drop the ragged tail: BN and NT-Xent like full batches
         epoch, position = divmod(step, per_epoch)
         if epoch != self._epoch:
             self._order = list(range(self.n))

@@ -48,6 +48,26 @@ def labelled_photos(root: str | Path, limit_per_class: int | None = None, seed: 
     return chosen
 
 
+HELDOUT_GROUPS = Path(__file__).with_name("heldout_groups.json")
+
+
+def held_out_groups(landmarks_only: bool = False) -> list[str]:
+    """The corpus groups kept out of the default encoder's training ("source/group"), or only the landmark ones."""
+    split = json.loads(HELDOUT_GROUPS.read_text())
+    groups = list(split["held_out"])
+    if landmarks_only:
+        groups = [g for g in groups if g.split("/")[0] in split["landmark_sources"]]
+    return groups
+
+
+def group_photos(root: str | Path, groups: Sequence[str]) -> list[PhotoRef]:
+    """Every photo of the named sub-folders of root ("a/b"), labelled by its sub-folder."""
+    chosen = []
+    for group in groups:
+        chosen += [PhotoRef(ref.path, None, group) for ref in folder_photos(Path(root) / group)]
+    return chosen
+
+
 def unit_rows(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 

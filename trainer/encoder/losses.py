@@ -1,17 +1,23 @@
 """Training objectives: reconstruction, NT-Xent view consistency, the VAE's KL term, supervised contrast.
 
-An objective maps a model and a batch of two augmented views to named loss parts (weighted by the trainer);
-`OBJECTIVES` names the ones `album-trainer train` can use (``LossConfig.objective``). The overnight fit's
+An objective maps a model and a batch of views to named loss parts (weighted by the trainer); `OBJECTIVES`
+names the ones `album-trainer train` can use (``LossConfig.objective``), each with the `PhotoSet` method that
+cuts its views. The overnight fit's
 objective over a library's events is fit/trainer.py's `library_objective`, built from these parts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+
+from .data import PhotoSet
 
 if TYPE_CHECKING:
     from .config import LossConfig
@@ -62,10 +68,11 @@ def supcon(z: torch.Tensor, positives: torch.Tensor, candidates: torch.Tensor, t
 
 
 def autoencoder_objective(
-    model: AutoEncoder, view_a: torch.Tensor, view_b: torch.Tensor, config: LossConfig
+    model: AutoEncoder, batch: Sequence[torch.Tensor], config: LossConfig
 ) -> dict[str, torch.Tensor]:
-    """Reconstruction of both views, NT-Xent between their projections (unless its weight is 0) and, for the
-    variational variant, the KL term."""
+    """On two augmented views (`PhotoSet.pair_batch`): reconstruction of both views, NT-Xent between their
+    projections (unless its weight is 0) and, for the variational variant, the KL term."""
+    view_a, view_b = batch
     x = torch.cat([view_a, view_b])  # (2B, 3, S, S)
     out = model(x)
     parts = {"recon": reconstruction(out["recon"], model.recon_target(x))}
@@ -77,11 +84,45 @@ def autoencoder_objective(
     return parts
 
 
-Objective = Callable[["AutoEncoder", torch.Tensor, torch.Tensor, "LossConfig"], dict[str, torch.Tensor]]
-OBJECTIVES: dict[str, Objective] = {"autoencoder": autoencoder_objective}
+def multicrop_objective(
+    model: AutoEncoder, batch: Sequence[torch.Tensor], config: LossConfig
+) -> dict[str, torch.Tensor]:
+    """On multi-crop views (`PhotoSet.multicrop_batch`): every view of a photo (two global, L details) is a
+    positive of every other in a multi-positive NT-Xent; the decoder rebuilds each global view's clean framing
+    from its code (denoising: it must undo the colour, blur and compression changes, so the code keeps the
+    scene and not the camera)."""
+    changed, framed, *details = batch
+    n = len(changed) // 2
+    code = model.encoder(changed)  # (2B, code)
+    codes = [code] + [model.encoder(d) for d in details]  # details: (L*B, 3, s, s) at their own side
+    z = model.projection(torch.cat(codes))
+    photo = torch.arange(n, device=z.device).repeat(len(z) // n)  # the photo each view was cut from
+    same = photo[:, None] == photo[None, :]
+    everyone = torch.ones_like(same)
+    parts = {"contrastive": supcon(z, same, everyone, config.temperature)}
+    if config.recon_weight > 0:
+        parts["recon"] = reconstruction(model.decoder(code), model.recon_target(framed))
+    return parts
 
 
-def objective(config: LossConfig) -> Objective:
+Objective = Callable[["AutoEncoder", Sequence[torch.Tensor], "LossConfig"], dict[str, torch.Tensor]]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """An objective and the batch of views it is computed on (a `PhotoSet` method)."""
+
+    views: Callable[[PhotoSet, Sequence[int], random.Random], tuple[np.ndarray, ...]]
+    loss: Objective
+
+
+OBJECTIVES: dict[str, Recipe] = {
+    "autoencoder": Recipe(PhotoSet.pair_batch, autoencoder_objective),
+    "multicrop": Recipe(PhotoSet.multicrop_batch, multicrop_objective),
+}
+
+
+def objective(config: LossConfig) -> Recipe:
     try:
         return OBJECTIVES[config.objective]
     except KeyError:

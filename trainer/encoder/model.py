@@ -36,6 +36,42 @@ def up_block(cin: int, cout: int) -> nn.Sequential:
     return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), conv_block(cin, cout, 1))
 
 
+class GeM(nn.Module):
+    """Generalised mean pooling (Radenović et al. 2018): p = 1 is the average, large p the maximum; p is learnt.
+
+    A place is often told by a few strong details (a tower, a sign) rather than by the whole frame's average.
+    p is used as it is and kept in range by `constrain` after each optimiser step: a clamp inside ``forward``
+    would be folded into an anonymous constant by the ONNX exporter, and the fit could not read p back out of
+    the model in use (trainer/onnx.py `weights_from_onnx` matches weights by name).
+    """
+
+    p_range = (1.0, 8.0)
+
+    def __init__(self, p: float = 3.0, eps: float = 1e-6) -> None:
+        super().__init__()
+        self.p = nn.Parameter(torch.tensor([p]))
+        self.eps = eps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.clamp(min=self.eps).pow(self.p).mean(dim=(2, 3), keepdim=True).pow(1.0 / self.p)
+
+    @torch.no_grad()
+    def constrain(self) -> None:
+        self.p.clamp_(*self.p_range)
+
+
+def constrain_parameters(model: nn.Module) -> None:
+    """Project constrained parameters (GeM's p) back into range; call after each optimiser step."""
+    for module in model.modules():
+        if isinstance(module, GeM):
+            module.constrain()
+
+
+def make_pool(name: str) -> nn.Module:
+    """The global pooling ``ModelConfig.pool`` names (config.POOLS lists them)."""
+    return GeM() if name == "gem" else nn.AdaptiveAvgPool2d(1)
+
+
 class Encoder(nn.Module):
     """Photo -> code. This module (eval mode; `forward` = mean code) is what encoder.onnx holds."""
 
@@ -49,7 +85,7 @@ class Encoder(nn.Module):
             stages += [conv_block(width, width, 1) for _ in range(extra)]
             cin = width
         self.features = nn.Sequential(*stages)
-        self.pool = nn.AdaptiveAvgPool2d(1)  # (N, C, s', s') -> (N, C, 1, 1): tolerant to framing
+        self.pool = make_pool(config.pool)  # (N, C, s', s') -> (N, C, 1, 1): tolerant to framing
         outputs = config.code_size * (2 if config.variant == "variational" else 1)
         self.head = nn.Linear(cin, outputs)  # (N, C) -> (N, code) or (N, 2*code) = mu | logvar
         self.code_size = config.code_size
@@ -69,13 +105,14 @@ class Encoder(nn.Module):
 class Decoder(nn.Module):
     """Code -> the photo at reduced resolution (normalised units, so no output activation).
 
-    Reconstruction is an auxiliary signal here, so the decoder is light and stops at
-    S / 2**(stages - len(decoder_widths)) pixels; the target is the input average-pooled to that side.
+    Reconstruction is an auxiliary signal here, so the decoder is light and stops at ``recon_side`` pixels
+    whatever the input side (a model trained small and used larger keeps its decoder); the target is the
+    input average-pooled to that side.
     """
 
-    def __init__(self, config: ModelConfig, size: int) -> None:
+    def __init__(self, config: ModelConfig) -> None:
         super().__init__()
-        self.start = size // 2 ** len(config.widths)  # side of the coarsest feature map
+        self.start = config.recon_side // 2 ** len(config.decoder_widths)  # side of the first feature map
         self.first = config.decoder_widths[0]
         self.fc = nn.Linear(config.code_size, self.first * self.start * self.start)  # (N, code) -> (N, C*s*s)
         widths = list(config.decoder_widths)
@@ -92,18 +129,19 @@ class Decoder(nn.Module):
 
 
 class AutoEncoder(nn.Module):
-    def __init__(self, config: ModelConfig, size: int) -> None:
+    def __init__(self, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
         self.encoder = Encoder(config)
-        self.decoder = Decoder(config, size)
+        self.decoder = Decoder(config)
         # Contrastive head (SimCLR): the loss acts on its output, so the code keeps more than the
         # augmentation-invariant part (the decoder also needs it), which clusters better downstream.
+        hidden = config.proj_hidden or config.code_size
         self.projection = nn.Sequential(
-            nn.Linear(config.code_size, config.code_size),
-            nn.BatchNorm1d(config.code_size),
+            nn.Linear(config.code_size, hidden),
+            nn.BatchNorm1d(hidden),
             nn.ReLU(inplace=True),
-            nn.Linear(config.code_size, config.proj_size),
+            nn.Linear(hidden, config.proj_size),
         )
 
     def corrupt(self, x: torch.Tensor) -> torch.Tensor:
@@ -123,8 +161,8 @@ class AutoEncoder(nn.Module):
 
     def recon_target(self, x: torch.Tensor) -> torch.Tensor:
         """The clean input at the decoder's resolution."""
-        factor = x.shape[-1] // self.decoder.side
-        return F.avg_pool2d(x, factor) if factor > 1 else x
+        side = self.decoder.side
+        return F.adaptive_avg_pool2d(x, side) if x.shape[-1] != side else x
 
 
 def count_parameters(module: nn.Module) -> int:
@@ -142,4 +180,4 @@ def build_model(config: RunConfig) -> AutoEncoder:
         raise ValueError(
             f"unknown architecture {config.model.architecture!r} (choose from {', '.join(ARCHITECTURES)})"
         ) from None
-    return architecture(config.model, config.data.size)
+    return architecture(config.model)

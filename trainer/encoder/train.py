@@ -17,13 +17,13 @@ import numpy as np
 import torch
 
 from trainer.io import JsonLines
-from trainer.loop import CHECKPOINT_FORMAT, JsonProgress, Trainer
+from trainer.loop import CHECKPOINT_FORMAT, JsonProgress, Trainer, pick_device
 from trainer.signals import StopFlag
 
 from . import losses
 from .config import RunConfig
 from .data import EpochSampler, PhotoSet
-from .model import build_model, count_parameters
+from .model import build_model, constrain_parameters, count_parameters
 
 CHECKPOINT_NAME = "checkpoint.pt"
 
@@ -57,7 +57,10 @@ class EncoderTrainer(Trainer):
         self.photos = photos
         self.run_dir = Path(run_dir)
         torch.manual_seed(config.train.seed)
-        super().__init__(build_model(config), config.train, checkpoint=checkpoint_path(run_dir), resume=resume)
+        model = build_model(config)
+        if pick_device(config.train.device).type == "cpu":
+            model = model.to(memory_format=torch.channels_last)  # see to_device
+        super().__init__(model, config.train, checkpoint=checkpoint_path(run_dir), resume=resume)
         self.objective = losses.objective(config.loss)
         self.loss_weights = losses.loss_weights(config.loss)
         self.sampler = EpochSampler(len(photos), config.train.batch_size, config.train.seed)
@@ -72,11 +75,38 @@ class EncoderTrainer(Trainer):
         return self._views_rng
 
     def to_device(self, *arrays: np.ndarray) -> list[torch.Tensor]:
-        return [torch.from_numpy(a).to(self.device) for a in arrays]
+        tensors = [torch.from_numpy(a).to(self.device) for a in arrays]
+        if self.device.type == "cpu":
+            # oneDNN's convolutions run about 1.3x faster on channels-last tensors on a CPU (measured, 1 thread).
+            tensors = [t.contiguous(memory_format=torch.channels_last) for t in tensors]
+        return tensors
+
+    def one_step(self, lr: float) -> None:
+        super().one_step(lr)
+        constrain_parameters(self.model)
 
     def train_step(self) -> dict[str, torch.Tensor]:
-        view_a, view_b = self.photos.pair_batch(self.sampler.batch(self.step), self.views_rng)
-        return self.objective(self.model, *self.to_device(view_a, view_b), self.config.loss)
+        views = self.objective.views(self.photos, self.sampler.batch(self.step), self.views_rng)
+        return self.objective.loss(self.model, self.to_device(*views), self.config.loss)
+
+    def recalibrate_batchnorm(self, photos: int, batch_size: int = 128) -> None:
+        """BatchNorm statistics measured afresh on clean centre squares at the model's input side (FixRes):
+        training saw augmented views at other sides, the app feeds clean photos at ``data.size``."""
+        from album_app.preprocess import normalise
+
+        norms = [m for m in self.model.encoder.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+        for norm in norms:
+            norm.reset_running_stats()
+            norm.momentum = None  # a cumulative average over all the batches below
+        rows = random.Random(self.config.train.seed + 1).sample(range(len(self.photos)), min(photos, len(self.photos)))
+        self.model.encoder.train()
+        with torch.no_grad():
+            for start in range(0, len(rows), batch_size):
+                pixels = self.photos.clean_pixels(rows[start : start + batch_size])
+                self.model.encoder(*self.to_device(normalise(pixels, self.photos.spec)))
+        for norm in norms:
+            norm.momentum = 0.1
+        self.model.encoder.eval()
 
     def checkpoint_state(self) -> dict[str, Any]:
         return {
@@ -130,6 +160,16 @@ def train(config: RunConfig, run_dir: str | Path, resume: bool = False, stream: 
         trainer = EncoderTrainer(config, photos, run_dir, resume=state)
         JsonProgress(out, config.train.log_every_s).attach(trainer)
         reason = trainer.run(stop)
+        if config.data.bn_recalibration and not stop.requested:
+            trainer.recalibrate_batchnorm(config.data.bn_recalibration)
+            trainer.save_checkpoint()
+            out.emit(
+                {
+                    "type": "batchnorm",
+                    "photos": min(config.data.bn_recalibration, len(photos)),
+                    "size": config.data.size,
+                }
+            )
         if stop.requested:
             print(f"stopped by {reason}: checkpoint saved at step {trainer.step} in {run_dir}", file=sys.stderr)
         return trainer

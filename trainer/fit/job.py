@@ -165,9 +165,19 @@ class FitJob:
             weights = self.start_weights(trainer, base, start, examples)
             job["start_weights"] = weights.record()
             first = self.held_out_figures(examples, eval_set, trainer.embed, config.data.size)
+        if job.get("start_weights", {}).get("source") == "onnx":  # fresh heads (FitConfig.head_warmup_share)
+            trainer.heads_warmup_s = self.fit.head_warmup_share * plan.train_budget_s
         self.emit_start(base, job, state, weights, examples, load_s, plan, threads, device)
         if weights is not None:
             self.out.emit({"type": "note", "message": weights.message})
+        if trainer.heads_warmup_s > trainer.elapsed_s:
+            self.out.emit(
+                {
+                    "type": "note",
+                    "message": f"the encoder stays as it is for the first {trainer.heads_warmup_s:.0f} s of training, "
+                    "while the fresh decoder and projection head learn to read it",
+                }
+            )
         self.emit_held_out(trainer, before, first)
         write_job(self.run_dir, job)
         if not self.train(trainer):

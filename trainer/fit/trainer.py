@@ -87,6 +87,14 @@ class FitTrainer(EncoderTrainer):
             "library": fit.library_weight,
         }
 
+    heads_warmup_s = 0.0  # training seconds (of the whole job) during which only the heads learn
+
+    def one_step(self, lr: float) -> None:
+        frozen = self.elapsed_s < self.heads_warmup_s
+        for parameter in self.model.encoder.parameters():
+            parameter.requires_grad_(not frozen)  # a frozen parameter gets no gradient, so Adam leaves it as is
+        super().one_step(lr)
+
     def schedule_fraction(self, ran_s: float) -> float:
         # One cosine over the whole job's training time, so a resumed job does not restart the schedule.
         return self.elapsed_s / self.train_budget_s
