@@ -182,7 +182,7 @@ class Playback:
             self._loop(av)
         except _Stop:
             pass
-        except Exception as error:  # noqa: BLE001 - a worker must report, not die silently
+        except Exception as error:  # a worker must report, not die silently
             self.sink.failed(f"This video cannot be played: {_reason(error)}")
         finally:
             self._close()
