@@ -19,19 +19,30 @@ MEDIA = Path(__file__).resolve().parents[1] / "fixtures" / "media"
 WAIT = 10_000  # ms: generous, for a loaded machine; the waits end as soon as the condition holds
 
 
-def make_mp4(path: Path, seconds: float = 3.0, *, faststart: bool = False) -> Path:
-    """A 320×240, 10 fps MP4 (FFmpeg's built-in mpeg4 encoder): a red bar growing across black."""
+def make_mp4(path: Path, seconds: float = 3.0, *, faststart: bool = False, sound: bool = False) -> Path:
+    """A 320×240, 10 fps MP4 (FFmpeg's built-in mpeg4 encoder): a red bar growing across black; with
+    ``sound``, a silent AAC track too."""
     options = {"movflags": "faststart"} if faststart else {}
     with av.open(str(path), "w", options=options) as container:
         stream = container.add_stream("mpeg4", rate=10, options={"g": "10", "threads": "1"})
         stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        streams = [stream]
+        if sound:
+            audio = container.add_stream("aac", rate=8000)
+            audio.layout = "mono"
+            silence = av.AudioFrame.from_ndarray(np.zeros((1, 8000), np.float32), format="fltp", layout="mono")
+            silence.sample_rate, silence.pts = 8000, 0
+            for packet in audio.encode(silence):
+                container.mux(packet)
+            streams.append(audio)
         for index in range(int(seconds * 10)):
             picture = np.zeros((240, 320, 3), np.uint8)
             picture[:, : 10 + index * 10] = (220, 30, 30)
             for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
                 container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+        for each in streams:
+            for packet in each.encode():
+                container.mux(packet)
     return path
 
 
@@ -84,6 +95,12 @@ def test_plays_pauses_seeks_and_ends_on_the_last_frame(qtbot, clip):
     qtbot.waitUntil(lambda: player.playing and player.position_s < 1.0, timeout=WAIT)
     player.close()
     assert not player.is_running()
+
+
+def test_a_video_with_sound_plays_muted_and_says_so(qtbot, tmp_path):
+    player = player_for(qtbot, make_mp4(tmp_path / "sound.mp4", 1.0, sound=True), autoplay=False)
+    qtbot.waitUntil(lambda: player.info is not None, timeout=WAIT)
+    assert player.info.has_audio and player.sound_label.isVisible() and "no sound" in player.sound_label.text()
 
 
 def test_a_portrait_phone_video_is_turned_upright(qtbot):
