@@ -101,10 +101,21 @@ def video_meta(tags: Mapping[str, str], file_name: str, duration: float | None, 
     return PhotoMeta(
         taken_at=taken_at, time_source=source, rejected_time=None if taken_at else rejected,
         time_hint=hint, time_hint_source="filename" if hint else None,
-        lat=lat, lon=lon, alt=alt, orientation=_ROTATION_TO_ORIENTATION.get(rotation, 1),
+        lat=lat, lon=lon, alt=alt, orientation=rotation_orientation(rotation),
         make=_first(tags, _MAKE_KEYS), model=_first(tags, _MODEL_KEYS),
         duration_s=duration, content_id=_first(tags, (_CONTENT_ID_KEY,)),
     )
+
+
+def frame_rotation(frame: Any) -> int:
+    """A decoded frame's display rotation in degrees (counter-clockwise, FFmpeg's sign; 0 when it has none):
+    what a phone held upright writes as its display matrix. The poster and the viewer's player both read it."""
+    return round(getattr(frame, "rotation", 0) or 0)
+
+
+def rotation_orientation(rotation: int) -> int:
+    """The EXIF orientation (1..8) that turns a frame stored with this display rotation upright."""
+    return _ROTATION_TO_ORIENTATION.get(rotation, 1)
 
 
 def parse_iso6709(text: str) -> tuple[float | None, float | None, float | None]:
@@ -166,7 +177,7 @@ def _poster(container: Any, stream: Any, duration: float | None, needed: int) ->
     best, best_score, rotation = None, -1.0, 0
     for tried, frame in enumerate(frames):
         image = _scaled(frame, needed)
-        rotation = round(getattr(frame, "rotation", 0) or 0)
+        rotation = frame_rotation(frame)
         gray = np.asarray(image.convert("L"), dtype=np.float32)
         score = float(gray.mean()) + float(gray.std())
         if score > best_score:

@@ -36,6 +36,7 @@ from album_app.gui.views.progress_panel import ProgressPanel
 from album_app.gui.views.search_bar import SearchPanel
 from album_app.gui.views.similar_photos import SimilarPanel
 from album_app.gui.views.timeline import TimelinePanel
+from album_app.gui.views.video_player import open_player
 from album_app.gui.views.viewer import PhotoViewer
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ def build_browsing(window: WindowParts) -> None:
     # A window of its own (full screen), owned by the main window: the window's shortcuts stay out of it.
     window.viewer = PhotoViewer(thumbnails, window)
     window.viewer.setWindowFlag(Qt.WindowType.Window)
+    window.viewer.video_backend = open_player  # PyAV frames painted: QtMultimedia is not in the bundle
 
 
 def build_tabs(window: WindowParts, photos_page: QWidget) -> QTabWidget:

@@ -6,7 +6,9 @@ shows or hides the info, Esc closes and says where it ended (``closed(index)``) 
 to that photo. The original is only ever read (QImageReader, in a worker thread): never written.
 
 The thumbnail shows at once; the full image replaces it when decoded (the neighbours are decoded ahead).
-Videos: ``is_video`` and ``video_backend`` are the hook for the formats work (see ``_show_video``).
+Videos (a photo whose summary has a duration, or a video format) play in the widget ``video_backend`` makes
+(the window sets views/video_player.py's); it takes the canvas's place until the viewer moves on or closes,
+and Space plays and pauses it instead of stepping.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, QSize, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QImageReader, QKeyEvent, QMouseEvent, QPainter, QPixmap, QWheelEvent
-from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFormLayout, QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from album_app.catalog.views import PhotoDetails, PhotoSummaries
 from album_app.gui import formatting
@@ -272,8 +274,9 @@ class PhotoViewer(QWidget):
         self.photos = PhotoSummaries()
         self.formats: dict[int, str | None] = {}
         self.place_of: Callable[[int], str] = lambda photo_id: ""
-        #: The formats work sets this: (path, parent) -> a widget that plays the video, or None.
+        #: (path, parent) -> a widget that plays the video, or None; closing the widget stops it.
         self.video_backend: Callable[[str, QWidget], QWidget | None] | None = None
+        self.video: QWidget | None = None  # the player shown for the current item
         self.photo_ids: list[int] = []
         self.index = 0
         self._details: PhotoDetails | None = None
@@ -286,11 +289,12 @@ class PhotoViewer(QWidget):
         self._signals.loaded.connect(self._loaded)
         self.canvas = ImageCanvas()
         self.info = InfoPanel()
+        self._column = QVBoxLayout()
         self.zoom_label = QLabel()
         self.zoom_label.setAccessibleName("Zoom")
         self.zoom_label.setStyleSheet("color: #ddd; padding: 4px;")
         self.canvas.zoomChanged.connect(self._show_zoom)
-        column = QVBoxLayout()
+        column = self._column
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.canvas, 1)
         column.addWidget(self.zoom_label)
@@ -337,6 +341,7 @@ class PhotoViewer(QWidget):
             return
         self.index = max(0, min(len(self.photo_ids) - 1, index))
         photo = self.photo_ids[self.index]
+        self._drop_video()
         self._details = None
         self.info.show_details(None, position=self._position())
         self._show_current()
@@ -351,6 +356,7 @@ class PhotoViewer(QWidget):
         self.go_to(self.index + delta)
 
     def close_viewer(self) -> None:
+        self._drop_video()
         self.hide()
         self.closed.emit(self.index)
 
@@ -368,7 +374,10 @@ class PhotoViewer(QWidget):
             self.canvas.message = "This photo is no longer in the library."
             self.canvas.set_image(None)
             return
-        if is_video(self.formats.get(photo)):
+        where = self.photos.position.get(photo)
+        has_duration = where is not None and where < len(self.photos.duration_s) and (
+            self.photos.duration_s[where] is not None)
+        if has_duration or is_video(self.formats.get(photo)):
             self._show_video(path)
             return
         image = self._images.get(path)
@@ -381,12 +390,28 @@ class PhotoViewer(QWidget):
         self._request(path)
 
     def _show_video(self, path: str) -> None:
-        """The hook for videos: the formats work supplies ``video_backend`` (QtMultimedia's QMediaPlayer and
-        QVideoWidget, which PySide6-Essentials lacks); until then the viewer says so instead of failing."""
+        """The player ``video_backend`` makes, in the canvas's place; without one the viewer says so."""
         widget = self.video_backend(path, self) if self.video_backend is not None else None
         if widget is None:
             self.canvas.message = "Videos play here once video support is installed."
             self.canvas.set_image(None)
+            return
+        self.video = widget
+        self.canvas.hide()
+        self._column.insertWidget(0, widget, 1)
+        widget.show()
+        widget.setFocus()
+        self._show_zoom(1.0)
+
+    def _drop_video(self) -> None:
+        """Close the player (which stops and joins its worker) and give the canvas its place back."""
+        widget, self.video = self.video, None
+        if widget is None:
+            return
+        widget.close()
+        self._column.removeWidget(widget)
+        widget.deleteLater()
+        self.canvas.show()
 
     def _thumbnail(self, photo_id: int) -> QPixmap | None:
         where = self.photos.position.get(photo_id)
@@ -431,6 +456,9 @@ class PhotoViewer(QWidget):
         self.info.show_details(details, self.place_of(details.id), self._position())
 
     def _show_zoom(self, zoom: float) -> None:
+        if self.video is not None:
+            self.zoom_label.setText(f"{self._position()} · Space play/pause · ←/→ step · I info · Esc")
+            return
         fit = " (fit)" if self.canvas.fit else ""
         self.zoom_label.setText(f"{zoom:.0%}{fit} · {self._position()} · ←/→ step · F fit · 1 100 % · I info · Esc")
 
@@ -454,6 +482,10 @@ class PhotoViewer(QWidget):
             Qt.Key.Key_Minus: lambda: self.canvas.set_zoom(self.canvas.shown_zoom() / WHEEL_FACTOR),
             Qt.Key.Key_I: lambda: self.info.setVisible(not self.info.isVisible()),
         }
+        if key == Qt.Key.Key_Space and self.video is not None:
+            QApplication.sendEvent(self.video, event)  # Space plays and pauses a video
+            if event.isAccepted():
+                return
         action = actions.get(key)
         if action is None:
             super().keyPressEvent(event)
@@ -461,9 +493,11 @@ class PhotoViewer(QWidget):
             action()
 
     def closeEvent(self, event: object) -> None:
+        self._drop_video()
         if self.isVisible():
             self.closed.emit(self.index)
         super().closeEvent(event)  # type: ignore[arg-type]
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
+        self._drop_video()
         self._pool.waitForDone(timeout_ms)
