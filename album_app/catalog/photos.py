@@ -417,6 +417,12 @@ def item_parts(catalog: Catalog, photo_ids: Sequence[int]) -> dict[int, list[tup
             for item, parts in _parts_by_item(catalog).items() if item in wanted}
 
 
+def sidecars(catalog: Catalog) -> dict[str, str]:
+    """File path -> the XMP sidecar the scan read with it (present files only): what an export takes along."""
+    rows = catalog.conn.execute("SELECT path, sidecar FROM photos WHERE sidecar IS NOT NULL AND status != 'missing'")
+    return {str(row["path"]): str(row["sidecar"]) for row in rows}
+
+
 def count_parts(catalog: Catalog, paths: set[str]) -> int:
     """How many of these files are parts of other items (the scan summary's "parts")."""
     rows = catalog.conn.execute("SELECT path FROM photos WHERE part_of IS NOT NULL AND status != 'missing'")

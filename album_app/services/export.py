@@ -139,10 +139,19 @@ def plan_layout(albums: Iterable[ExportAlbum], parts: Mapping[str, Sequence[str]
         for source in album.photos:
             files = [source, *parts.get(source, ())]
             filename = safe_name(os.path.basename(source), "photo")
-            suffixes = [os.path.splitext(safe_name(os.path.basename(part), "part"))[1] for part in files[1:]]
+            suffixes = [part_suffix(safe_name(os.path.basename(part), "part")) for part in files[1:]]
             for name, file in zip(unique_group(filename, suffixes, names), files, strict=True):
                 layout[f"{folder}/{name}"] = file
     return layout
+
+
+def part_suffix(name: str) -> str:
+    """What a part keeps of its own name on the item's stem: its extension, or both of a sidecar's
+    (``IMG_1.CR2.xmp`` -> ``.CR2.xmp``: the RAW's sidecar, not the JPEG's)."""
+    root, extension = os.path.splitext(name)
+    if extension.lower() == ".xmp":
+        return os.path.splitext(root)[1] + extension
+    return extension
 
 
 def unique_group(name: str, suffixes: Sequence[str], taken: set[str]) -> list[str]:

@@ -46,14 +46,16 @@ def test_a_live_photo_goes_with_its_video_and_videos_go_like_photos(card_library
     before = snapshot(sorted(card.iterdir()))
     dest = tmp_path / "out"
     report = export_json(library, dest, "--mode", mode)
-    # The Live Photo's MOV beside its HEIC; the pair's JPEG without its RAW; the motion photo, the videos.
-    assert in_folder(dest) == sorted([*ITEMS, "IMG_0001.MOV"])
-    assert report["written"] == len(ITEMS) + 1 and report["parts"] == 1 and not report["failed"]
+    # The Live Photo's MOV beside its HEIC; the pair's JPEG without its RAW; the motion photo, the videos; the
+    # scan's XMP sidecar (its ratings and keywords) beside it, under the name digiKam looks for.
+    assert in_folder(dest) == sorted([*ITEMS, "IMG_0001.MOV", "scan_0007.jpg.xmp"])
+    assert report["written"] == len(ITEMS) + 2 and report["parts"] == 2 and not report["failed"]
+    assert (dest / "Unsorted" / "scan_0007.jpg.xmp").read_bytes() == (card / "scan_0007.jpg.xmp").read_bytes()
     for name in ("IMG_0001.MOV", "clip.mp4", "PXL_motion.jpg"):
         assert (dest / "Unsorted" / name).read_bytes() == (card / name).read_bytes()
     assert manifest_files(dest)["Unsorted/IMG_0001.MOV"]["source"] == str(card / "IMG_0001.MOV")
     again = export_json(library, dest, "--mode", mode)
-    assert (again["written"], again["kept"], again["parts"]) == (0, len(ITEMS) + 1, 1)
+    assert (again["written"], again["kept"], again["parts"]) == (0, len(ITEMS) + 2, 2)
     assert snapshot(sorted(card.iterdir())) == before  # the originals untouched
 
 
@@ -62,11 +64,11 @@ def test_with_raw_the_raw_goes_beside_its_jpeg_and_leaves_when_no_longer_asked(c
     before = snapshot(sorted(card.iterdir()))
     dest = tmp_path / "out"
     with_raw = export_json(library, dest, "--mode", "copy", "--with-raw")
-    assert "DSC_0042.DNG" in in_folder(dest) and with_raw["parts"] == 2
+    assert "DSC_0042.DNG" in in_folder(dest) and with_raw["parts"] == 3
     assert (dest / "Unsorted" / "DSC_0042.DNG").read_bytes() == (card / "DSC_0042.DNG").read_bytes()
     without = export_json(library, dest, "--mode", "copy")
     assert "DSC_0042.DNG" not in in_folder(dest) and "DSC_0042.JPG" in in_folder(dest)
-    assert (without["removed"], without["parts"]) == (1, 1)  # its own copy, still as written: removed
+    assert (without["removed"], without["parts"]) == (1, 2)  # its own copy, still as written: removed
     assert snapshot(sorted(card.iterdir())) == before
 
 
@@ -74,7 +76,7 @@ def test_the_text_report_counts_the_parts(card_library, tmp_path):
     library, _ = card_library
     code, out, err = cli("--library", str(library), "export", str(tmp_path / "out"), "--with-raw")
     assert code == 0, err
-    assert "including 2 files that go with an item" in out
+    assert "including 3 files that go with an item" in out
 
 
 def test_a_part_is_named_after_its_items_file_so_the_pair_stays_a_pair(tmp_path, make_photo):
@@ -126,3 +128,19 @@ def test_videos_raw_files_and_motion_photos_are_never_turned(card_library, tmp_p
     assert not (tmp_path / "out" / "Trip" / "DSC_0042.JPG").is_symlink()  # a turned copy
     assert snapshot(sorted(card.iterdir())) == before
     assert listing(tmp_path / "out") == sorted([MANIFEST, "Trip", *(f"Trip/{name}" for name in names)])
+
+
+def test_a_sidecar_keeps_its_double_suffix_on_the_items_new_name(tmp_path, make_photo):
+    """A RAW's sidecar (IMG_1.CR2.xmp) and a JPEG's (IMG_1.JPG.xmp) stay apart, and follow a renamed pair."""
+    first, second = (make_photo(tmp_path / folder / "IMG_1.JPG", seed=i) for i, folder in enumerate("ab"))
+    raw, raw_xmp, jpeg_xmp = (tmp_path / "b" / name for name in ("IMG_1.CR2", "IMG_1.CR2.xmp", "IMG_1.JPG.xmp"))
+    for path in (raw, raw_xmp, jpeg_xmp):
+        path.write_bytes(path.name.encode())
+    parts = {str(second): [str(raw), str(jpeg_xmp), str(raw_xmp)]}
+    assert plan_layout([ExportAlbum(1, "Trip", [str(first), str(second)])], parts) == {
+        "Trip/IMG_1.JPG": str(first),
+        "Trip/IMG_1 (2).JPG": str(second),
+        "Trip/IMG_1 (2).CR2": str(raw),
+        "Trip/IMG_1 (2).JPG.xmp": str(jpeg_xmp),
+        "Trip/IMG_1 (2).CR2.xmp": str(raw_xmp),
+    }
