@@ -61,6 +61,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from albums_quality import run_cli, score  # noqa: E402
 from event_library import UNRELATED, exif_block  # noqa: E402
+from finetune_gain import app  # noqa: E402  (the app's CLI, checked)
 from roll_library import shared_data  # noqa: E402
 
 DATA = shared_data()
@@ -240,14 +241,6 @@ def make_real_library(
 # --- the app, through its CLI ---------------------------------------------------------------------------
 
 
-def app(library: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "album_app", "--library", str(library), *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-    )
 
 
 def use_model(library: Path, model: Path) -> str:
