@@ -19,11 +19,13 @@ def write_photo(
     orientation: int | None = None,
     offset: str | None = None,
     camera: tuple[str, str] | None = None,
+    look: int | None = None,
 ) -> Path:
     """Write a small JPEG; content varies with ``seed``. ``offset``: the EXIF OffsetTimeOriginal ("+01:00");
-    ``camera``: (make, model)."""
+    ``camera``: (make, model). ``look``: photos of one look share a scene (two colours split by a horizon), so
+    content alone can group them; without it a photo is uniform noise, like no other."""
     rng = np.random.default_rng(seed)
-    pixels = rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
+    pixels = rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8) if look is None else _scene(rng, size, look)
     image = Image.fromarray(pixels)
     exif = Image.Exif()
     if taken is not None:
@@ -44,6 +46,14 @@ def write_photo(
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, "JPEG", quality=90, exif=exif.tobytes())
     return path
+
+
+def _scene(rng: np.random.Generator, size: tuple[int, int], look: int) -> np.ndarray:
+    palette = np.random.default_rng(10_000 + look).integers(0, 255, (2, 3))
+    horizon = int(size[1] * rng.uniform(0.35, 0.65))
+    pixels = np.empty((size[1], size[0], 3), dtype=np.float64)
+    pixels[:horizon], pixels[horizon:] = palette[0], palette[1]
+    return np.clip(pixels + rng.normal(0, 25, pixels.shape), 0, 255).astype(np.uint8)
 
 
 def _dms(value: float) -> tuple[float, float, float]:

@@ -239,8 +239,9 @@ def place_by_content(
 
     With ``rounds`` > 1, photos placed in a round become anchors for the next (two copies of one scene
     sent together: one resembles the album's photos, the other mainly its twin). Each later placement
-    passes the same tests; an ``anchor`` index ``>= len(anchors)`` then names the query photo
-    ``anchor - len(anchors)`` that it was placed by.
+    passes the same tests and must also lie within ``hint_threshold`` of a photo of the album itself; an
+    ``anchor`` index ``>= len(anchors)`` then names the query photo ``anchor - len(anchors)`` that it was
+    placed by.
     """
     once = functools.partial(
         _place_once,
@@ -253,6 +254,7 @@ def place_by_content(
     )
     out = once(query, query_hint_h, anchors, anchor_labels)
     n_anchors = len(anchors)
+    reach = 1.25 * threshold if hint_threshold is None else hint_threshold
     for _ in range(rounds - 1):
         placed = np.flatnonzero(out.labels >= 0)
         pending = np.flatnonzero(out.labels < 0)
@@ -264,7 +266,7 @@ def place_by_content(
             np.vstack([anchors, query[placed]]),
             np.concatenate([np.asarray(anchor_labels), out.labels[placed]]),
         )
-        took = more.labels >= 0
+        took = (more.labels >= 0) & _within_reach(query[pending], more, anchors, anchor_labels, reach)
         if not took.any():
             break
         # Re-express anchors that are earlier queries in the "n_anchors + query index" convention.
@@ -273,6 +275,22 @@ def place_by_content(
         for name in ("labels", "anchor", "distance", "ratio", "hint_agrees", "margin", "ambiguous"):
             getattr(out, name)[pending[took]] = getattr(more, name)[took]
     return out
+
+
+def _within_reach(
+    query: np.ndarray, placement: Placement, anchors: np.ndarray, anchor_labels: np.ndarray, reach: float
+) -> np.ndarray:
+    """Whether each photo placed by a twin (an earlier-placed photo) is also within ``reach`` of a photo of the
+    album itself. A twin extends a look-alike's reach, never without bound: eight downloaded sea photos must not
+    follow the one that came near a walk's album into it one by one (issue 15: unrelated photos kept out)."""
+    ok = np.ones(len(query), bool)
+    by_twin = np.flatnonzero((placement.labels >= 0) & (placement.anchor >= len(anchors)))
+    anchor_labels = np.asarray(anchor_labels)
+    for label in np.unique(placement.labels[by_twin]):
+        rows = by_twin[placement.labels[by_twin] == label]
+        members = np.flatnonzero(anchor_labels == label)
+        ok[rows] = _distances(query[rows], anchors[members]).min(axis=1) <= reach if len(members) else False
+    return ok
 
 
 def _place_once(

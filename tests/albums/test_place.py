@@ -190,6 +190,17 @@ def test_a_twin_of_a_placed_photo_follows_it_in_the_next_round():
     assert placed.anchor[1] == len(anchors) + 0  # placed by query 0, in the "n_anchors + query" convention
 
 
+def test_twins_never_carry_a_photo_beyond_reach_of_the_album_itself():
+    """Look-alikes among the downloads (a row of sea photos) must not walk into an album one twin at a time."""
+    anchors = np.zeros((4, 2))
+    labels = np.zeros(4, np.int64)
+    start, end = np.array([0.0]), np.array([24.0])
+    query = np.array([[0.9, 0.0], [1.4, 0.0], [1.9, 0.0]])  # near enough; 1.4 and 1.9 out, a twin 0.5 apart each
+    hint = np.full(3, np.nan)
+    placed = place_by_content(query, hint, anchors, labels, start, end, threshold=1.0, hint_threshold=1.5, rounds=3)
+    assert placed.labels.tolist() == [0, 0, -1]  # 1.4 is within reach (1.5) of the album, 1.9 is not
+
+
 def test_date_prior_costs():
     assert hint_cost(np.array(10.0), np.array(0.0), np.array(20.0)) == 0  # inside the span
     assert hint_cost(np.array(20.0 + HINT_LATE_H - 1), 0.0, 20.0) == 0  # sent within two days

@@ -36,7 +36,7 @@ def test_albums_json_contract(clustered):
 def test_rename_survives_reclustering_and_new_photos(clustered, make_photo):
     library, photos, _, _, lisbon_id, _ = clustered
     run(library, "rename", str(lisbon_id), "Family trip")
-    make_photo(photos / "lisbon" / "L-late.jpg", seed=50, taken=datetime(2024, 4, 13, 12), gps=LISBON)
+    make_photo(photos / "lisbon" / "L-late.jpg", seed=50, taken=datetime(2024, 4, 13, 12), gps=LISBON, look=0)
     run(library, "scan", str(photos), "--quiet", "--workers", "0")
     run(library, "cluster", "--new-only")
     for state in recluster_every_way(library):

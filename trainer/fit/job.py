@@ -167,14 +167,18 @@ class FitJob:
             first = self.held_out_figures(examples, eval_set, trainer.embed, config.data.size)
         if job.get("start_weights", {}).get("source") == "onnx":  # fresh heads (FitConfig.head_warmup_share)
             trainer.heads_warmup_s = self.fit.head_warmup_share * plan.train_budget_s
+            if self.fit.max_steps is not None:  # a step cap shortens the run, so the warm-up is a share of it too
+                trainer.heads_warmup_steps = int(self.fit.head_warmup_share * self.fit.max_steps)
         self.emit_start(base, job, state, weights, examples, load_s, plan, threads, device)
         if weights is not None:
             self.out.emit({"type": "note", "message": weights.message})
-        if trainer.heads_warmup_s > trainer.elapsed_s:
+        if trainer.encoder_frozen():
+            steps = trainer.heads_warmup_steps
+            span = f"{trainer.heads_warmup_s:.0f} s" + (f" (at most {steps} steps)" if steps is not None else "")
             self.out.emit(
                 {
                     "type": "note",
-                    "message": f"the encoder stays as it is for the first {trainer.heads_warmup_s:.0f} s of training, "
+                    "message": f"the encoder stays as it is for the first {span} of training, "
                     "while the fresh decoder and projection head learn to read it",
                 }
             )

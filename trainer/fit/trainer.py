@@ -88,9 +88,15 @@ class FitTrainer(EncoderTrainer):
         }
 
     heads_warmup_s = 0.0  # training seconds (of the whole job) during which only the heads learn
+    heads_warmup_steps: int | None = None  # ...and, under a step cap, the steps: whichever ends first
+
+    def encoder_frozen(self) -> bool:
+        if self.heads_warmup_steps is not None and self.step >= self.heads_warmup_steps:
+            return False
+        return self.elapsed_s < self.heads_warmup_s
 
     def one_step(self, lr: float) -> None:
-        frozen = self.elapsed_s < self.heads_warmup_s
+        frozen = self.encoder_frozen()
         for parameter in self.model.encoder.parameters():
             parameter.requires_grad_(not frozen)  # a frozen parameter gets no gradient, so Adam leaves it as is
         super().one_step(lr)
