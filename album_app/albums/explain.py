@@ -37,6 +37,9 @@ REASONS: dict[str, Reason] = {
         "a new event: same time and place as {others} photos", 1.0, "as time_and_place"),
     "new_event_time_only": Reason(
         "a new event: same time as {others} photos (no GPS)", 0.85, "as time_only"),
+    "small_event": Reason(
+        "same time and place as {others} photos, and {copies} photos without EXIF that look like them", 0.7,
+        "an event too small for an album on its own, made one by look-alikes: look is weaker than time"),
     "dense_group": Reason(
         "in a dense group of {others} photos close in time, place and look", 0.8,
         "hdbscan without membership strengths; with them: 0.5 + half the strength"),
@@ -83,6 +86,9 @@ REASONS: dict[str, Reason] = {
     "download": Reason(
         "no camera EXIF and no camera's or messenger's name: a download or a meme, kept out of events", 0.8,
         "look alone does not put a download in an event"),
+    "screenshot_kept_out": Reason(
+        "a screenshot: no camera EXIF, and a screenshot's name or a screen's size; kept out of events", 0.95,
+        "as screenshots, in a library without a home (no screenshots album there)"),
     "away_too_few": Reason(
         "fits no album: away from home, but {few} around that time", 0.9, "as too_few_around"),
     "kept_unsorted": Reason("already unsorted", 1.0, "as kept"),

@@ -31,6 +31,7 @@ from .features import (
 )
 from .life_suggest import life_applies, suggest_life
 from .place import Limits, Placement, calibrate_limits, place_by_content, placement_by_hint
+from .screens import PLACED_BY_LOOK, SCREENSHOT, classify_files
 from .suggestion import Suggestion
 
 #: The method `auto` stands for in a library without a home (a library of events far apart): the one that
@@ -115,15 +116,106 @@ def suggest_albums(
     _explain_considered(view, X, labels, considered, events, estimator, confidence, reasons)
 
     limits = calibrate_limits(content[considered], labels[considered], random_state=random_state, library=content)
-    rest = np.flatnonzero(~considered)
+    rest, not_photos = _split_not_photos(view, np.flatnonzero(~considered), confidence, reasons)
     if len(rest):
-        placement = _place(view, X, content, labels, considered, rest, limits, weights)
-        labels[rest] = placement.labels
+        candidates, first_small = small_events_as_candidates(labels, considered, events)
+        placement = _place(view, X, content, candidates, considered, rest, limits, weights)
+        candidates[rest] = placement.labels
+        labels = keep_grown_small_events(candidates, first_small, rest)
+        placement.labels = labels[rest]
         explain_placed(view, rest, placement, labels, confidence, reasons, look_alike)
-        if considered.mean() < LOOK_ONLY_SHARE:
-            _group_by_look(X, labels, rest, confidence, reasons, random_state)
+        _explain_completed(labels, considered, first_small, rest, confidence, reasons)
+    if considered.mean() < LOOK_ONLY_SHARE:
+        _group_by_look(X, labels, np.union1d(rest, not_photos), confidence, reasons, random_state)
     labels = renumber_by_time(labels, X[:, TIME_COL])
     return Suggestion(labels, np.clip(confidence, 0.0, 1.0), reasons, used, look_alike, float(limits.look))
+
+
+def file_kinds(view: LibraryView) -> np.ndarray | None:
+    """screens.py's kind per photo; None where the view lacks the names or the cameras to judge by."""
+    if view.names is None or view.cameras is None:
+        return None
+    n = len(view)
+    nan = np.full(n, np.nan)
+    return classify_files(
+        view.names,
+        list(view.formats) if view.formats is not None else [None] * n,
+        nan if view.width is None else view.width,
+        nan if view.height is None else view.height,
+        np.array([bool(c) for c in view.cameras], bool),
+    )
+
+
+def _split_not_photos(
+    view: LibraryView, rows: np.ndarray, confidence: np.ndarray, reasons: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` (no time) split into those placed by look and the screenshots, downloads and memes, which
+    never join an event by look (screens.py; the same rule as method life). The latter get their reason."""
+    kinds = file_kinds(view)
+    if kinds is None or len(rows) == 0:
+        return rows, rows[:0]
+    photo = np.isin(kinds[rows], PLACED_BY_LOOK)
+    for row in rows[~photo]:
+        confidence[row], reasons[row] = explain("screenshot_kept_out" if kinds[row] == SCREENSHOT else "download")
+    return rows[photo], rows[~photo]
+
+
+def small_events_as_candidates(
+    labels: np.ndarray, considered: np.ndarray, events: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """The albums, plus each event too small to be an album (fewer than MIN_ALBUM_SIZE photos with a time, all
+    unsorted) as a candidate numbered from the returned first label on. Why: a friend's copies of an event the
+    person took only one or two photos of (a dinner, a view) have no album to go to, and together with them
+    the event is an album (issue 15: the real places with one or two owner's photos placed 0.08)."""
+    candidates = np.asarray(labels, np.int64).copy()
+    first = int(candidates.max()) + 1 if (candidates >= 0).any() else 0
+    timed_events = considered & (events >= 0)
+    if not timed_events.any():
+        return candidates, first
+    sizes = np.bincount(events[timed_events])
+    in_album = np.zeros(len(sizes), bool)
+    in_album[events[timed_events & (candidates >= 0)]] = True
+    small = timed_events & ~in_album[np.maximum(events, 0)] & (sizes[np.maximum(events, 0)] < MIN_ALBUM_SIZE)
+    if small.any():
+        _, provisional = np.unique(events[small], return_inverse=True)
+        candidates[small] = first + provisional
+    return candidates, first
+
+
+def keep_grown_small_events(candidates: np.ndarray, first: int, placed_rows: np.ndarray) -> np.ndarray:
+    """The labels once each small-event candidate (label ``first`` on) is kept as an album, when it has at least
+    MIN_ALBUM_SIZE photos with the ``placed_rows`` it took, one of them at least (an event of two photos and
+    one look-alike is an album of three), or dissolved: its photos, placed ones too, back to -1."""
+    labels = np.asarray(candidates, np.int64).copy()
+    small = labels >= first
+    if not small.any():
+        return labels
+    n_small = int(labels.max()) + 1 - first
+    sizes = np.bincount(labels[small] - first, minlength=n_small)
+    placed = labels[placed_rows]
+    grown = np.bincount(placed[placed >= first] - first, minlength=n_small)
+    kept = (sizes >= MIN_ALBUM_SIZE) & (grown > 0)
+    labels[small] = np.where(kept[labels[small] - first], labels[small], -1)
+    return labels
+
+
+def _explain_completed(
+    labels: np.ndarray,
+    considered: np.ndarray,
+    first_small: int,
+    placed_rows: np.ndarray,
+    confidence: np.ndarray,
+    reasons: list[str],
+) -> None:
+    completed = np.flatnonzero(considered & (labels >= first_small))
+    if len(completed) == 0:
+        return
+    sizes = np.bincount(labels[labels >= 0])
+    copies = np.bincount(labels[placed_rows][labels[placed_rows] >= 0], minlength=len(sizes))
+    for row in completed:
+        album = labels[row]
+        owners = int(sizes[album] - copies[album])
+        confidence[row], reasons[row] = explain("small_event", others=owners - 1, copies=int(copies[album]))
 
 
 def _place(
@@ -278,7 +370,7 @@ def place_new(
     if len(new_timed):
         next_label = _join_events(view, out, is_new, new_timed, time_h, timed, weights, next_label, confidence, reasons)
 
-    new_untimed = new_rows[~timed[new_rows]]
+    new_untimed, _ = _split_not_photos(view, new_rows[~timed[new_rows]], confidence, reasons)
     threshold = float("nan")
     if len(new_untimed):
         sample = _content_sample(n, new_untimed)

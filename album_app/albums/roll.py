@@ -27,11 +27,9 @@ from .kinds import EVENT_KINDS, SCREENSHOTS
 from .life import photo_days, segment_life
 from .naming import AlbumDescription, DaySection, describe_by_kind
 from .place import Placement, calibrate_limits, place_by_content
-from .screens import CAMERA, MESSENGER, PHOTO, SCREENSHOT, classify_files
+from .screens import PLACED_BY_LOOK, SCREENSHOT, classify_files
 
 SCREENSHOT_KIND = SCREENSHOTS
-#: File kinds (screens.py) that are photos of the person's own life when they lack a time: placed by look.
-PLACED_BY_LOOK = (MESSENGER, CAMERA, PHOTO)
 #: A library is shaped like a life (method ``auto`` picks ``life``) when its homes hold at least this share
 #: of the days with placed photos. A phone roll spends most days at home (0.84–0.93 on bench/camera_roll.py's
 #: unseen rolls, seeds 100–104); a library of events far apart has no home at all (0.0 on each of

@@ -26,6 +26,9 @@ from collections.abc import Sequence
 import numpy as np
 
 PHOTO, SCREENSHOT, MESSENGER, CAMERA, DOWNLOAD = "photo", "screenshot", "messenger", "camera", "download"
+#: File kinds that are photos of the person's own life when they lack a time: placed by look. The others
+#: (screenshots, downloads and memes) never join an event by look, whatever the method.
+PLACED_BY_LOOK = (MESSENGER, CAMERA, PHOTO)
 
 _SCREENSHOT_NAME = re.compile(
     r"^(screenshot|screen[ _]shot|screen[ _]recording|scrnli|bildschirmfoto|capture d.{1,2}[ée]cran"

@@ -178,3 +178,51 @@ def test_place_new_with_nothing_new_changes_nothing():
     assert np.array_equal(result.labels, labels)
     with pytest.raises(ValueError):
         place_new(view, labels[:-1], np.array([0]))
+
+
+def _named(view: LibraryView, names: list[str], cameras: list[str]) -> LibraryView:
+    return LibraryView(
+        view.photo_ids, view.codes, view.taken_ts, view.hint_ts, view.lat, view.lon, names=names, cameras=cameras
+    )
+
+
+def test_downloads_and_screenshots_never_join_an_event_by_look():
+    """The rule of method life (screens.py) holds for every method: a download that looks like an album's
+    photo stays Unsorted; the same look under a messenger's name is a friend's copy and joins."""
+    view, truth = make_library(standard_events(4), stripped=1)
+    copies = np.flatnonzero(~view.has_time)
+    names = [f"IMG_{i:04d}.JPG" for i in range(len(view))]
+    cameras = ["Canon EOS" if view.has_time[i] else "" for i in range(len(view))]
+    names[copies[0]], names[copies[1]] = "download (3).jpg", "Screenshot_20240612-153012.jpg"
+    for row in copies[2:]:
+        names[row] = "IMG-20240612-WA0007.jpg"
+    result = suggest_albums(_named(view, names, cameras))
+    assert result.labels[copies[0]] == -1 and "a download or a meme" in result.reason[copies[0]]
+    assert result.labels[copies[1]] == -1 and result.reason[copies[1]].startswith("a screenshot")
+    for row in copies[2:]:
+        assert result.labels[row] == result.labels[(truth == truth[row]) & view.has_time][0]
+
+
+def test_an_event_too_small_for_an_album_becomes_one_with_a_friends_copy():
+    """Two photos of a dinner and a friend's copy of it: an album of three. One photo alone stays Unsorted."""
+    events = [*standard_events(3), Event(30.0, (20, 21), CITIES[3]), Event(40.0, (12,), CITIES[4])]
+    view, truth = make_library(events)
+    rng = np.random.default_rng(9)
+    dinner = np.flatnonzero(truth == 3)
+    copy_code = view.codes[dinner[0]] + rng.normal(0, 0.05, view.codes.shape[1])
+    grown = LibraryView(
+        np.arange(len(view) + 1),
+        np.vstack([view.codes, copy_code]),
+        np.append(view.taken_ts, np.nan),
+        np.append(view.hint_ts, view.taken_ts[dinner[0]] + 86400.0),
+        np.append(view.lat, np.nan),
+        np.append(view.lon, np.nan),
+    )
+    result = suggest_albums(grown)
+    album = result.labels[dinner[0]]
+    assert album >= 0 and (result.labels[dinner] == album).all() and result.labels[-1] == album
+    assert "photos without EXIF that look like them" in result.reason[dinner[0]]
+    assert (result.labels[np.flatnonzero(truth == 4)] == -1).all()
+    assert result.n_albums == 4
+    alone = suggest_albums(view)
+    assert (alone.labels[dinner] == -1).all() and alone.n_albums == 3
