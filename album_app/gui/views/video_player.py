@@ -12,7 +12,7 @@ import threading
 
 from PIL import Image
 from PySide6.QtCore import QObject, QRectF, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPainterPath
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QVBoxLayout, QWidget
 
 from album_app.video_playback import STOP_TIMEOUT_S, Playback, VideoInfo, format_clock
@@ -122,6 +122,11 @@ class VideoPlayer(QWidget):
         self.error = ""
         self.frames_shown = 0
         self._seeking = False  # the slider is being set from a frame, not by the person
+        # Dark like the viewer around it, whatever the style: the light glyphs and labels below need it.
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor("#111"))
+        self.setPalette(palette)
+        self.setAutoFillBackground(True)
         self.screen = VideoScreen()
         self.play_button = QToolButton()
         self.play_button.setAccessibleName("Play or pause")
