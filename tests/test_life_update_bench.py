@@ -21,7 +21,7 @@ import life_scale
 from album_app.catalog import Catalog
 from album_app.catalog import albums as rows
 from album_app.library import resolve_library
-from album_app.services import clustering, edits
+from album_app.services import clustering, describe, edits
 
 PHOTOS = 1500
 HELD = 150
@@ -55,13 +55,22 @@ def clustered(tmp_path_factory) -> Path:
     return root
 
 
-def test_new_only_in_life_mode_leaves_what_a_full_recluster_leaves(clustered, tmp_path):
+def test_new_only_in_life_mode_leaves_what_a_full_recluster_leaves(clustered, tmp_path, monkeypatch):
     incremental, full = tmp_path / "incremental", tmp_path / "full"
     for library in (incremental, full):
         shutil.copytree(clustered, library)
         assert life_scale.add(library, PHOTOS) == HELD
+    covers_only: list[int] = []
+
+    def refresh_covers(conn, album_ids):
+        covers_only.extend(album_ids)
+        return describe.refresh_covers(conn, album_ids)
+
+    monkeypatch.setattr(clustering, "refresh_covers", refresh_covers)
     with Catalog(resolve_library(incremental), writer=True) as catalog:
         report = clustering.update(catalog)
+    # Copies placed by look (no time, no place) move between old albums: those only get a new cover.
+    assert covers_only
     assert report.incremental and report.method == "life" and report.new_photos == HELD
     with Catalog(resolve_library(full), writer=True) as catalog:
         clustering.recluster(catalog)
