@@ -32,6 +32,8 @@ URBAN_DENSITY = 2000.0
 MIN_REACH_KM = 1.5
 MAX_REACH_KM = 35.0
 TOWN_REACH_KM = 20.0
+#: Spots named so far that a Gazetteer keeps (about 200 bytes each); past this the memory starts afresh.
+SPOT_CACHE_SIZE = 200_000
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,23 @@ class Gazetteer:
         self.lat, self.lon = lat, lon
         self.reach = reach_km(self.population)
         self.tree = cKDTree(geo_xyz_km(lat, lon))
+        # A spot's name depends on the spot alone: naming a trip looks its spots up for the album and again
+        # for each day, and re-naming albums after an update meets the same home spots album after album.
+        self._named: dict[tuple[float, float], PlaceName] = {}
 
     def name_points(self, lat: np.ndarray, lon: np.ndarray) -> list[PlaceName]:
         """One name per point (points must have a place). Points within about 100 m of each other are
         looked up once (an album's photos repeat a few spots)."""
         lat, lon = np.asarray(lat, np.float64).reshape(-1), np.asarray(lon, np.float64).reshape(-1)
         spots, back = np.unique(np.column_stack([lat, lon]).round(3), axis=0, return_inverse=True)
-        names = self._name_spots(spots[:, 0], spots[:, 1])
+        keys = list(zip(spots[:, 0].tolist(), spots[:, 1].tolist(), strict=True))
+        missing = [i for i, key in enumerate(keys) if key not in self._named]
+        if missing:
+            if len(self._named) > SPOT_CACHE_SIZE:
+                self._named.clear()
+            found = self._name_spots(spots[missing, 0], spots[missing, 1])
+            self._named.update((keys[i], name) for i, name in zip(missing, found, strict=True))
+        names = [self._named[key] for key in keys]
         return [names[i] for i in np.asarray(back).reshape(-1)]
 
     def _name_spots(self, lat: np.ndarray, lon: np.ndarray) -> list[PlaceName]:

@@ -58,13 +58,16 @@ def _explain_groups(roll: RollView, result: RollAlbums, confidence: np.ndarray, 
             day = np.floor(roll.local_ts[album.rows] / 86400.0)
             span = int(np.nanmax(day) - np.nanmin(day)) + 1 if np.isfinite(day).any() else 1
             days = "one day" if span == 1 else f"{span} days"
+            # One reason per album and key (explain is a pure table lookup): not one call per photo.
+            with_place = explain(album.kind, days=days, others=others)
+            time_only = explain(f"{album.kind}_time_only", days=days, others=others)
             for row in album.rows:
-                key = album.kind if placed[row] else f"{album.kind}_time_only"
-                confidence[row], reasons[row] = explain(key, days=days, others=others)
+                confidence[row], reasons[row] = with_place if placed[row] else time_only
         elif album.kind in (GATHERING, EVERYDAY, SCREENSHOTS):
-            month = _month_text(album.period)
-            for row in album.rows:
-                confidence[row], reasons[row] = explain(album.kind, others=others, month=month)
+            reason = explain(album.kind, others=others, month=_month_text(album.period))
+            confidence[album.rows] = reason[0]
+            for row in album.rows.tolist():
+                reasons[row] = reason[1]
     unsorted = np.flatnonzero(result.labels < 0)
     timed = np.isfinite(roll.taken_ts)
     near = result.near_home if result.near_home is not None else np.zeros(len(roll), bool)

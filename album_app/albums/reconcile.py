@@ -53,12 +53,24 @@ def reconcile(clusters: Sequence[Sequence[int]], unsorted: Sequence[int], albums
     rejected = [a for a in albums if a.rejected and a.excluded]
 
     cluster_sets = [set(c) for c in clusters]
+    # Overlaps through a photo -> album index: only albums sharing a photo with a cluster can be "mostly" it,
+    # so this finds the same pairs as every cluster against every album, without the (clusters x albums)
+    # set intersections (1.2 s at 100k photos and a few hundred albums).
+    albums_of: dict[int, list[int]] = {}
+    size_of: dict[int, int] = {}
+    for existing in live:
+        size_of[existing.id] = len(existing.members)
+        for photo in set(existing.members):
+            albums_of.setdefault(photo, []).append(existing.id)
     pairs = []
     for index, members in enumerate(cluster_sets):
-        for existing in live:
-            overlap = len(members & set(existing.members))
-            if _is_mostly(overlap, len(members), len(existing.members)):
-                pairs.append((overlap, index, existing.id))
+        overlaps: dict[int, int] = {}
+        for photo in members:
+            for album_id in albums_of.get(photo, ()):
+                overlaps[album_id] = overlaps.get(album_id, 0) + 1
+        for album_id, overlap in overlaps.items():
+            if _is_mostly(overlap, len(members), size_of[album_id]):
+                pairs.append((overlap, index, album_id))
     pairs.sort(key=lambda item: (-item[0], item[1], item[2]))
     taken_albums: set[int] = set()
     for _, index, album_id in pairs:

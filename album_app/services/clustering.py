@@ -19,7 +19,7 @@ from album_app.albums.reconcile import Plan, reconcile
 from album_app.catalog import Catalog, CatalogError
 from album_app.catalog import albums as rows
 from album_app.catalog.codes import active_model
-from album_app.services.describe import describe_albums
+from album_app.services.describe import describe_albums, refresh_covers
 from album_app.services.settings import load_method, load_weights, save_method, use_album_models
 
 
@@ -38,8 +38,8 @@ def library_view(catalog: Catalog) -> LibraryView:
     if model is None:
         raise CatalogError("No photos have been embedded yet: scan a folder first (album-app scan FOLDER).")
     facts = rows.photo_facts(catalog, model.id)
-    paths = rows.photo_paths(catalog, facts.photo_ids.tolist())
-    names = [os.path.basename(paths.get(int(pid), "")) or f"photo {pid}" for pid in facts.photo_ids.tolist()]
+    names = [os.path.basename(path) or f"photo {pid}"
+             for pid, path in zip(facts.photo_ids.tolist(), facts.paths, strict=True)]
     return LibraryView(photo_ids=facts.photo_ids, codes=facts.codes, taken_ts=facts.taken_ts,
                        hint_ts=facts.hint_ts, lat=facts.lat, lon=facts.lon, names=names, local_ts=facts.local_ts,
                        offset_s=facts.offset_s, width=facts.width, height=facts.height, formats=facts.formats,
@@ -124,15 +124,35 @@ def _apply(catalog: Catalog, view: LibraryView, suggestion: Suggestion, *, only:
         for album_id, (kind, period) in plan.rekinded.items():
             rows.update_album(conn, album_id, kind=kind, period=period)
         changed = set(created.values()) | set(plan.rekinded)
+        # A photo with no time and no place (a copy placed by look) moving in or out changes an album's cover
+        # only: naming drops such photos before it reads times and places (naming.describe_by_kind), and
+        # member_facts lists them last, so the name, dates, place and sections stay what they are.
+        cover_only: set[int | None] = set()
+        nameless = _without_time_or_place(view)
+        # Only placements that differ are written: a re-cut of the whole roll leaves almost every photo
+        # where it was, with the same confidence and reason (100k single writes cost half a second).
+        stored = rows.placements(conn)
+        writes = []
         for pid, target in plan.destination.items():
             album_id = created.get(target, target) if target is not None else None
             i = index_of[pid]
-            rows.place(conn, pid, album_id, confidence=float(suggestion.confidence[i]), reason=suggestion.reason[i])
+            placement = (album_id, False, float(suggestion.confidence[i]), suggestion.reason[i])
+            if stored.get(pid) != placement:
+                writes.append((pid, album_id, placement[2], placement[3]))
             if album_id != plan.album_before.get(pid):
-                changed |= {album_id, plan.album_before.get(pid)} - {None}
+                (cover_only if nameless[i] else changed).update({album_id, plan.album_before.get(pid)} - {None})
+        rows.place_many(conn, writes)
         rows.delete_empty_albums(conn)
         live = rows.live_album_ids(conn)
         describe_albums(conn, live if describe_all else [a for a in live if a in changed])
+        if not describe_all:
+            refresh_covers(conn, [a for a in live if a in cover_only and a not in changed])
+
+
+def _without_time_or_place(view: LibraryView) -> np.ndarray:
+    """True for photos naming never reads: no instant, no wall clock, no place."""
+    missing = ~np.isfinite(view.taken_ts) & ~np.isfinite(view.lat) & ~np.isfinite(view.lon)
+    return missing & ~np.isfinite(view.local_ts) if view.local_ts is not None else missing
 
 
 def _plan_all(catalog: Catalog, view: LibraryView, suggestion: Suggestion) -> _Writes:
@@ -184,6 +204,6 @@ def _kinds(plan: Plan, labels: list[int], suggestion: Suggestion, existing: Sequ
 
 
 def _report(catalog: Catalog, method: str, photos: int, new: int, *, incremental: bool) -> ClusterReport:
-    albums = len(rows.load_albums(catalog, include_rejected=False))
+    albums = len(rows.live_album_ids(catalog.conn))
     return ClusterReport(method, photos, albums, len(rows.unsorted_photo_ids(catalog)), new, incremental)
 

@@ -41,6 +41,15 @@ def describe_albums(conn: sqlite3.Connection, album_ids: Sequence[int]) -> None:
         )
 
 
+def refresh_covers(conn: sqlite3.Connection, album_ids: Sequence[int]) -> None:
+    """Only the cover of these albums (the middle member, as `describe_albums` picks it): for albums whose
+    photos with a time or a place did not change, the rest of their description is already current."""
+    for album_id in album_ids:
+        members = rows.member_facts(conn, album_id)
+        if members and rows.album_record(conn, album_id) is not None:
+            rows.update_album(conn, album_id, cover_id=members[len(members) // 2][0])
+
+
 def named_places(conn: sqlite3.Connection) -> list[NamedPlace]:
     """The user's place names, newest first (the newer name wins where two overlap)."""
     return [NamedPlace(p.name, p.lat, p.lon, p.radius_km) for p in place_names(conn)]

