@@ -338,8 +338,13 @@ def place_new(
     new_index: np.ndarray,
     *,
     weights: FusionWeights = DEFAULT_WEIGHTS,
+    decided: np.ndarray | None = None,
 ) -> Suggestion:
-    """Albums for new photos, leaving every other photo where it is.
+    """Albums for new photos, leaving every other photo where it is, except that an event too small for an
+    album (old unsorted photos with a time) becomes one when the new photos without a time it draws bring it
+    to MIN_ALBUM_SIZE, as in `suggest_albums` (a friend's copies of a dinner arrive after the dinner's two
+    photos were clustered). ``decided`` (bool per row) marks photos the user decided about (removed from an
+    album, a rejected suggestion): they never join such an album.
 
     New photos with a time are segmented together with the old photos in their time windows: they join
     the album of the old photos they share an event with (the nearest in time when an event touches two
@@ -381,21 +386,33 @@ def place_new(
         # 90th percentile, rougher for the 99th; the full run (suggest_albums) uses 1000.
         limits = calibrate_limits(anchor_content, out[anchors], sample=300)
         threshold = limits.look
-        spans = event_table(out, time_h, np.full((n, 3), np.nan))
+        open_to = timed & (np.ones(n, bool) if decided is None else ~np.asarray(decided, bool))
+        candidates, first_small = small_events_as_candidates(out, open_to, _timed_events(view, time_h, weights))
+        spans = event_table(candidates, time_h, np.full((n, 3), np.nan))
         placement = _place_rows(
             space.transform(view.codes[new_untimed]),
             hours(view.hint_ts[new_untimed]),
             anchor_content,
-            out,
+            candidates,
             anchors,
             new_untimed,
             spans,
             limits,
             weights,
         )
-        out[new_untimed] = placement.labels
+        candidates[new_untimed] = placement.labels
+        out = keep_grown_small_events(candidates, first_small, new_untimed)
+        placement.labels = out[new_untimed]
         explain_placed(view, new_untimed, placement, out, confidence, reasons, look_alike)
+        _explain_completed(out, timed, first_small, new_untimed, confidence, reasons)
     return Suggestion(out, np.clip(confidence, 0, 1), reasons, "incremental", look_alike, threshold)
+
+
+def _timed_events(view: LibraryView, time_h: np.ndarray, weights: FusionWeights) -> np.ndarray:
+    """Events of the photos with a time (the estimators' gap and jump at these weights); -1 without a time."""
+    gap = np.inf if weights.time <= 0 else GAP_HOURS / weights.time
+    jump = np.inf if weights.place <= 0 else JUMP_KM / weights.place
+    return segment_hours(time_h, geo_xyz_km(view.lat, view.lon), gap_hours=gap, jump_km=jump)
 
 
 def _join_events(

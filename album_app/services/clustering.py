@@ -82,22 +82,24 @@ def update(catalog: Catalog, *, weights: FusionWeights | None = None) -> Cluster
         suggestion = suggest_albums(view, method=LIFE, weights=weights)
         _apply(catalog, view, suggestion, describe_all=False)
         return _report(catalog, suggestion.method, len(view.photo_ids), int(is_new.sum()), incremental=True)
-    album_of = {pid: aid for aid, members in _memberships(catalog).items() for pid in members}
+    albums = rows.load_albums(catalog)
+    album_of = {pid: a.id for a in albums if not a.rejected for pid in a.members}
     album_ids = sorted(set(album_of.values()))
     label_of_album = {aid: index for index, aid in enumerate(album_ids)}
     labels = np.array([label_of_album.get(album_of.get(pid, -1), -1) for pid in view.photo_ids.tolist()])
-    suggestion = place_new(view, labels, np.flatnonzero(is_new), weights=weights)
+    # Photos the user took out of an album, or whose suggestion they rejected: no new album may take them.
+    decided_ids = {pid for a in albums for pid in a.excluded}
+    decided = np.array([pid in decided_ids for pid in view.photo_ids.tolist()], dtype=bool)
+    suggestion = place_new(view, labels, np.flatnonzero(is_new), weights=weights, decided=decided)
     if use_album_models(catalog):
         from album_app.services.album_opinion import second_opinion
 
         second_opinion(catalog, view, suggestion, np.flatnonzero(is_new), album_ids)
-    _apply(catalog, view, suggestion, only=set(view.photo_ids[is_new].tolist()), album_ids=album_ids,
+    # New photos, and old ones that left Unsorted (an event too small for an album, made one by new copies).
+    moved = is_new | (suggestion.labels != labels)
+    _apply(catalog, view, suggestion, only=set(view.photo_ids[moved].tolist()), album_ids=album_ids,
            describe_all=False)
     return _report(catalog, suggestion.method, len(view.photo_ids), int(is_new.sum()), incremental=True)
-
-
-def _memberships(catalog: Catalog) -> dict[int, list[int]]:
-    return {a.id: a.members for a in rows.load_albums(catalog, include_rejected=False)}
 
 
 @dataclass

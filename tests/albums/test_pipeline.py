@@ -226,3 +226,28 @@ def test_an_event_too_small_for_an_album_becomes_one_with_a_friends_copy():
     assert result.n_albums == 4
     alone = suggest_albums(view)
     assert (alone.labels[dinner] == -1).all() and alone.n_albums == 3
+
+
+def test_place_new_completes_a_small_event_but_never_with_a_photo_the_user_decided_about():
+    events = [*standard_events(3), Event(30.0, (20, 21), CITIES[3])]
+    view, truth = make_library(events)
+    dinner = np.flatnonzero(truth == 3)
+    rng = np.random.default_rng(3)
+    grown = LibraryView(
+        np.arange(len(view) + 1),
+        np.vstack([view.codes, view.codes[dinner[0]] + rng.normal(0, 0.05, view.codes.shape[1])]),
+        np.append(view.taken_ts, np.nan),
+        np.append(view.hint_ts, view.taken_ts[dinner[0]] + 86400.0),
+        np.append(view.lat, np.nan),
+        np.append(view.lon, np.nan),
+    )
+    labels = np.append(suggest_albums(view).labels, -1)
+    assert (labels[dinner] == -1).all()
+    result = place_new(grown, labels, [len(view)])
+    album = result.labels[-1]
+    assert album == labels.max() + 1 and (result.labels[dinner] == album).all()
+    assert (result.labels[: len(view)][labels[: len(view)] >= 0] == labels[: len(view)][labels[: len(view)] >= 0]).all()
+    decided = np.zeros(len(grown), bool)
+    decided[dinner[1]] = True  # the user took it out of an album once
+    held = place_new(grown, labels, [len(view)], decided=decided)
+    assert (held.labels[dinner] == -1).all() and held.labels[-1] == -1
