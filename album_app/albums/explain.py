@@ -38,7 +38,7 @@ REASONS: dict[str, Reason] = {
     "new_event_time_only": Reason(
         "a new event: same time as {others} photos (no GPS)", 0.85, "as time_only"),
     "small_event": Reason(
-        "same time and place as {others} photos, and {copies} photos without EXIF that look like them", 0.7,
+        "an event of {owners}, made an album by look-alikes without EXIF ({copies})", 0.7,
         "an event too small for an album on its own, made one by look-alikes: look is weaker than time"),
     "dense_group": Reason(
         "in a dense group of {others} photos close in time, place and look", 0.8,

@@ -214,8 +214,12 @@ def _explain_completed(
     copies = np.bincount(labels[placed_rows][labels[placed_rows] >= 0], minlength=len(sizes))
     for row in completed:
         album = labels[row]
-        owners = int(sizes[album] - copies[album])
-        confidence[row], reasons[row] = explain("small_event", others=owners - 1, copies=int(copies[album]))
+        owners = _photos_text(int(sizes[album] - copies[album]))
+        confidence[row], reasons[row] = explain("small_event", owners=owners, copies=_photos_text(int(copies[album])))
+
+
+def _photos_text(count: int) -> str:
+    return "one photo" if count == 1 else f"{count} photos"
 
 
 def _place(

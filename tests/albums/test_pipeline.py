@@ -221,7 +221,7 @@ def test_an_event_too_small_for_an_album_becomes_one_with_a_friends_copy():
     result = suggest_albums(grown)
     album = result.labels[dinner[0]]
     assert album >= 0 and (result.labels[dinner] == album).all() and result.labels[-1] == album
-    assert "photos without EXIF that look like them" in result.reason[dinner[0]]
+    assert result.reason[dinner[0]] == "an event of 2 photos, made an album by look-alikes without EXIF (one photo)"
     assert (result.labels[np.flatnonzero(truth == 4)] == -1).all()
     assert result.n_albums == 4
     alone = suggest_albums(view)
