@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 SIZE = (1280, 800)
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @dataclass(frozen=True)
