@@ -42,7 +42,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
         print_json(summary.as_dict())
     else:
         print(
-            f"{summary.found} files: {summary.indexed} indexed, {summary.skipped} skipped, "
+            f"{summary.found} files: {summary.indexed} indexed"
+            f"{f' ({summary.indexed_parts} of them parts of other items)' if summary.indexed_parts else ''}, "
+            f"{summary.skipped} skipped, "
             f"{summary.unchanged} unchanged, {summary.missing} missing; {summary.seconds:.1f} s"
         )
         if summary.still_skipped:

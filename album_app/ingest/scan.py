@@ -64,6 +64,7 @@ class ScanSummary:
     skipped: int = 0
     still_skipped: int = 0
     parts: int = 0  # files shown as part of another item (Live Photo videos, paired RAWs, exact copies)
+    indexed_parts: int = 0  # ...of the files indexed now: `indexed` counts files, indexed − this counts items
     unreadable: int = 0  # known photos that could not be read now: kept as they were, read again next scan
     missing: int = 0
     embedded: int = 0
@@ -72,8 +73,10 @@ class ScanSummary:
     skip_reasons: dict[str, int] = field(default_factory=dict)
     excluded_folders: list[dict[str, str]] = field(default_factory=list)  # {"path", "why"}: folders the app wrote
 
+    indexed_paths: set[str] = field(default_factory=set, repr=False)  # for indexed_parts; not reported
+
     def as_dict(self) -> dict[str, object]:
-        return dict(self.__dict__)
+        return {key: value for key, value in self.__dict__.items() if key != "indexed_paths"}
 
     def count_skip(self, reason: str) -> None:
         self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + 1
@@ -140,6 +143,7 @@ def scan(
             candidates = pair_candidates(catalog, folders)
             apply_pairs(catalog, candidates, find_parts(candidates))
         summary.parts = count_parts(catalog, {found.path for found in files})
+        summary.indexed_parts = count_parts(catalog, summary.indexed_paths) if summary.parts else 0
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -216,6 +220,7 @@ class _BatchWriter:
         for analysis, outcome in zip(batch, outcomes, strict=True):
             if outcome == "indexed":
                 self.summary.indexed += 1
+                self.summary.indexed_paths.add(analysis.path)
             elif outcome == "missing":
                 self.summary.missing += 1
             elif outcome == "kept":

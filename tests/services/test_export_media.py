@@ -4,10 +4,11 @@ nothing that is not a plain still is ever turned. Through the CLI, on the fixtur
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
-from export_helpers import cli, listing, manifest_files, scanned_card, snapshot
+from export_helpers import MEDIA, cli, listing, manifest_files, scanned_card, snapshot
 
 from album_app.services.export import MANIFEST, ExportAlbum, export, plan_layout
 
@@ -144,3 +145,16 @@ def test_a_sidecar_keeps_its_double_suffix_on_the_items_new_name(tmp_path, make_
         "Trip/IMG_1 (2).JPG.xmp": str(jpeg_xmp),
         "Trip/IMG_1 (2).CR2.xmp": str(raw_xmp),
     }
+
+
+def test_the_scan_says_how_many_indexed_files_are_parts_of_other_items(tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    for name in CARD:
+        shutil.copy2(MEDIA / name, card / name)
+    code, out, err = cli("--library", str(tmp_path / "library"), "scan", str(card), "--json", "--workers", "0",
+                         "--no-embed")
+    assert code == 0, err
+    scan = json.loads(out)
+    assert scan["indexed"] - scan["indexed_parts"] == len(ITEMS) and scan["indexed_parts"] == scan["parts"] == 2
+    assert "indexed_paths" not in scan
