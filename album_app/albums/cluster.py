@@ -49,7 +49,7 @@ def event_albums(events: np.ndarray, album_of_event: np.ndarray) -> np.ndarray:
     return np.where(events >= 0, album_of_event[np.maximum(events, 0)], -1)
 
 
-def _scaled_threshold(value: float, weight: float) -> float:
+def scaled_threshold(value: float, weight: float) -> float:
     """A split threshold under a user weight: weight 2 splits at half the distance, 0 never splits."""
     return math.inf if weight <= 0 else value / weight
 
@@ -64,8 +64,8 @@ class _AlbumBase(BaseEstimator, ClusterMixin):
 
     def _events(self, X: np.ndarray) -> np.ndarray:
         """Raw events (no size filter) of the considered rows."""
-        gap = _scaled_threshold(self.gap_hours, self.weights.time)
-        jump = _scaled_threshold(self.jump_km, self.weights.place)
+        gap = scaled_threshold(self.gap_hours, self.weights.time)
+        jump = scaled_threshold(self.jump_km, self.weights.place)
         time_h = X[:, TIME_COL]
         if self.weights.time <= 0:
             # Time switched off: photos are still walked in time order where known, but a gap never splits.
@@ -149,7 +149,7 @@ class AffinityAlbums(_AlbumBase):
                 atoms,
                 block,
                 weights=self.weights,
-                gap_hours=_scaled_threshold(self.gap_hours, self.weights.time),
+                gap_hours=scaled_threshold(self.gap_hours, self.weights.time),
                 time_scale_h=self.time_scale_h,
                 place_scale_km=self.place_scale_km,
                 content_scale=self.content_scale_,

@@ -14,7 +14,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from . import ESTIMATORS, LIFE, METHODS
-from .cluster import HDBSCANAlbums, make_estimator, renumber_by_time
+from .cluster import HDBSCANAlbums, make_estimator, renumber_by_time, scaled_threshold
 from .events import GAP_HOURS, JUMP_KM, MIN_ALBUM_SIZE, EventTable, event_table, segment_hours
 from .explain import explain, explain_placed, others_text
 from .features import (
@@ -414,9 +414,13 @@ def place_new(
 
 def _timed_events(view: LibraryView, time_h: np.ndarray, weights: FusionWeights) -> np.ndarray:
     """Events of the photos with a time (the estimators' gap and jump at these weights); -1 without a time."""
-    gap = np.inf if weights.time <= 0 else GAP_HOURS / weights.time
-    jump = np.inf if weights.place <= 0 else JUMP_KM / weights.place
+    gap, jump = _event_limits(weights)
     return segment_hours(time_h, geo_xyz_km(view.lat, view.lon), gap_hours=gap, jump_km=jump)
+
+
+def _event_limits(weights: FusionWeights) -> tuple[float, float]:
+    """The gap (hours) and jump (km) that end an event under these weights, as the estimators scale them."""
+    return scaled_threshold(GAP_HOURS, weights.time), scaled_threshold(JUMP_KM, weights.place)
 
 
 def _join_events(
@@ -432,8 +436,7 @@ def _join_events(
     reasons: list[str],
 ) -> int:
     """Segment the new timed photos with the old timed photos around them; returns the next free label."""
-    gap = np.inf if weights.time <= 0 else GAP_HOURS / weights.time
-    jump = np.inf if weights.place <= 0 else JUMP_KM / weights.place
+    gap, jump = _event_limits(weights)
     old_timed = np.flatnonzero(timed & ~is_new & ~np.isnan(time_h))
     old_sorted = old_timed[np.argsort(time_h[old_timed], kind="stable")]
     old_times = time_h[old_sorted]

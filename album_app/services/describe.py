@@ -33,21 +33,25 @@ def describe_albums(conn: sqlite3.Connection, album_ids: Sequence[int]) -> None:
 
         description, sections = describe_by_kind(record["kind"], column(1), column(2), column(3),
                                                  period=record["period"], places=places)
-        cover = members[len(members) // 2][0]
         rows.update_album(
             conn, album_id, auto_name=description.name, place=description.place,
-            start_at=_iso(description.start), end_at=_iso(description.end), cover_id=cover,
+            start_at=_iso(description.start), end_at=_iso(description.end), cover_id=cover_of(members),
             sections=section_json(sections),
         )
 
 
 def refresh_covers(conn: sqlite3.Connection, album_ids: Sequence[int]) -> None:
-    """Only the cover of these albums (the middle member, as `describe_albums` picks it): for albums whose
-    photos with a time or a place did not change, the rest of their description is already current."""
+    """Only the cover of these albums: for albums whose photos with a time or a place did not change, the rest
+    of their description is already current."""
     for album_id in album_ids:
         members = rows.member_facts(conn, album_id)
         if members and rows.album_record(conn, album_id) is not None:
-            rows.update_album(conn, album_id, cover_id=members[len(members) // 2][0])
+            rows.update_album(conn, album_id, cover_id=cover_of(members))
+
+
+def cover_of(members: Sequence[rows.MemberFact]) -> int:
+    """An album's cover: its middle member in member_facts' order (photos with a time first, in time order)."""
+    return members[len(members) // 2][0]
 
 
 def named_places(conn: sqlite3.Connection) -> list[NamedPlace]:
