@@ -68,10 +68,11 @@ from event_library import UNRELATED, exif_block  # noqa: E402
 from finetune_gain import app, trainer_command  # noqa: E402  (the app's CLI, checked)
 from roll_library import shared_data  # noqa: E402
 
+from trainer.encoder.evaluate import held_out_groups  # noqa: E402  (torch-free: the one reader of the list)
+
 DATA = shared_data()
 CORPUS = DATA / "photos-corpus"
 PLACES = DATA / "real-places-dev"
-HELD_OUT_FILE = REPO / "trainer" / "encoder" / "heldout_groups.json"
 OUT = REPO / "bench" / "out" / "real_placement"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 CAMERA = ("Google", "Pixel 7")
@@ -92,11 +93,6 @@ class Photo:
     lat: float | None
     lon: float | None
     name_date: str | None
-
-
-def held_out_groups() -> list[str]:
-    """The held-out corpus groups, from the one file that lists them."""
-    return list(json.loads(HELD_OUT_FILE.read_text())["held_out"])
 
 
 def require_data() -> None:
